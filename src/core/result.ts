@@ -1,0 +1,47 @@
+/** What one iteration ended as. `error` is a harness or infrastructure problem, never a test verdict. */
+export type IterationStatus = 'passed' | 'failed' | 'error' | 'interrupted';
+
+/** Why the harness had to stop the container, if it did. */
+export type KilledBy = 'timeout' | 'idle' | null;
+
+/** One failure seen in an iteration, attributed to a test when the log says which. */
+export interface Failure {
+  /** pytest node id (`tests/x.py::test_a[file]`), or null for a failure of the run as a whole. */
+  test: string | null;
+  /** A taxonomy rule id (`A1`, `B1`, …) or `UNCLASSIFIED`. */
+  class: string;
+  /** The line that shows what failed, trimmed. */
+  message: string;
+}
+
+/** The contents of `runNNN/result.json`: written atomically, last, when the iteration is finished. */
+export interface IterationResult {
+  iteration: number;
+  status: IterationStatus;
+  exitCode: number | null;
+  durationMs: number;
+  /** Sorted unique failure classes; empty when passed. */
+  classes: string[];
+  failures: Failure[];
+  killedBy: KilledBy;
+  /** The exit code said pass but the log shows a failure (the seed script's harness bug). */
+  exitCodeMismatch: boolean;
+  /** Counts from the log, when it has them. */
+  tests: { passed: number; failed: number };
+  startedAt: string;
+  finishedAt: string;
+  /** Which attempt of this iteration produced this result (earlier ones are kept in attempt-N/). */
+  attempt: number;
+  host: string;
+  pid: number;
+  imageId: string | null;
+  /** For `error` and `interrupted`: what went wrong, in one line. */
+  note: string | null;
+}
+
+export const UNCLASSIFIED = 'UNCLASSIFIED';
+
+/** Iterations that count towards a pass or fail rate. */
+export function isVerdict(result: Pick<IterationResult, 'status'>): boolean {
+  return result.status === 'passed' || result.status === 'failed';
+}
