@@ -1,0 +1,146 @@
+import { zeroFailureUpperBound } from '../stats/wilson.js';
+import type { ClassSummary, RateEstimate, SweepSummary } from './summary-types.js';
+
+const MAX_CLASSES = 6;
+const MAX_INFRA_CLASSES = 3;
+const MAX_TESTS = 5;
+const MAX_RUNS = 15;
+const MESSAGE_WIDTH = 120;
+const TEST_WIDTH = 100;
+
+/** A rate as a percentage: 0.26 → `26.0%`. */
+export function formatPercent(rate: number, digits = 1): string {
+  return `${(rate * 100).toFixed(digits)}%`;
+}
+
+/** An interval as percentages: `15.9–39.6%`. */
+export function formatInterval(interval: { lower: number; upper: number }, digits = 1): string {
+  return `${(interval.lower * 100).toFixed(digits)}–${formatPercent(interval.upper, digits)}`;
+}
+
+/** A rate with its count and interval: `26.0% (13/50), 95% CI 15.9–39.6%`. */
+export function formatRate(estimate: RateEstimate): string {
+  return `${formatPercent(estimate.rate)} (${estimate.count}/${estimate.total}), 95% CI ${formatInterval(estimate)}`;
+}
+
+/** The folder name of an iteration: 7 → `run007`. */
+export function runName(iteration: number): string {
+  return `run${String(iteration).padStart(3, '0')}`;
+}
+
+/** Run names with three or more consecutive iterations as a range (`run003, run010–run014`), capped at `max` entries. */
+export function formatRunList(runs: number[], max = MAX_RUNS): string {
+  const sorted = [...new Set(runs)].sort((x, y) => x - y);
+  const parts: Array<{ text: string; size: number }> = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === (sorted[j] ?? 0) + 1) j++;
+    const first = sorted[i] ?? 0;
+    const last = sorted[j] ?? 0;
+    if (j - i >= 2) {
+      parts.push({ text: `${runName(first)}–${runName(last)}`, size: j - i + 1 });
+      i = j + 1;
+    } else {
+      parts.push({ text: runName(first), size: 1 });
+      i += 1;
+    }
+  }
+  const shown = parts.slice(0, max);
+  const hidden = parts.slice(max).reduce((sum, p) => sum + p.size, 0);
+  return shown.map((p) => p.text).join(', ') + (hidden > 0 ? `, … and ${hidden} more` : '');
+}
+
+/** Cuts a string to `width` characters, ending it with `…` when cut. */
+export function truncate(text: string, width: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= width ? flat : `${flat.slice(0, width - 1)}…`;
+}
+
+/** Lines of a left-aligned table, columns separated by two spaces; numeric columns (`right`) are right-aligned. */
+function table(rows: string[][], right: Set<number>, indent = '  '): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) =>
+    (indent + row.map((cell, i) => (right.has(i) ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0))).join('  ')).trimEnd(),
+  );
+}
+
+/** The class tables: test-bug classes, then infrastructure classes under their own heading, sharing column widths; each capped. */
+function classLines(classes: ClassSummary[]): string[] {
+  const groups = [
+    { classes: classes.filter((c) => c.kind !== 'infrastructure'), max: MAX_CLASSES, heading: null },
+    { classes: classes.filter((c) => c.kind === 'infrastructure'), max: MAX_INFRA_CLASSES, heading: 'Infrastructure classes (noise around the tests, not test bugs):' },
+  ];
+  const shown = groups.map((g) => g.classes.slice(0, g.max));
+  const rows = table(
+    shown.flat().map((c) => [c.id, truncate(c.title, 40), c.kind, String(c.runs.count), formatPercent(c.runs.rate), formatInterval(c.runs)]),
+    new Set([3, 4]),
+  );
+  const lines: string[] = [];
+  groups.forEach((g, i) => {
+    if (g.classes.length === 0) return;
+    if (g.heading) lines.push(g.heading);
+    lines.push(...rows.splice(0, shown[i]?.length ?? 0));
+    if (g.classes.length > g.max) lines.push(`  … and ${g.classes.length - g.max} more`);
+  });
+  return lines;
+}
+
+/** `1 error`, `0 errors`. */
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** The sweep's summary as plain text (summary.txt and the end-of-sweep terminal summary); at most about 40 lines. */
+export function renderSummaryText(summary: SweepSummary): string {
+  const { info } = summary;
+  const lines: string[] = [];
+  const tag = info.tag ? `, tag ${info.tag}` : '';
+  lines.push(`Sweep ${info.name} — image ${info.image ?? '(unknown)'}, parallelism ${info.parallelism}${tag}`);
+  lines.push(
+    `Iterations: ${summary.finished} finished — ${summary.passed} passed, ${summary.failed} failed, ` +
+      `${plural(summary.errors, 'error')}, ${summary.interrupted} interrupted`,
+  );
+  const { failure, testBugFailure } = summary;
+  if (summary.counted === 0) {
+    lines.push('No passed or failed iterations yet: no failure rate to report.');
+  } else if (failure.count === 0) {
+    const bound = zeroFailureUpperBound(summary.counted);
+    lines.push(`0/${summary.counted} failed: the true failure rate is below ${formatPercent(bound)} with 95% confidence`);
+  } else {
+    lines.push(`Failure rate: ${formatRate(failure)}`);
+  }
+  if (summary.counted > 0 && testBugFailure.count !== failure.count) {
+    lines.push(`Test-bug failures only (infrastructure-only failures left out): ${formatRate(testBugFailure)}`);
+  }
+  const excluded = summary.excludedRuns ?? [];
+  if (excluded.length > 0) {
+    lines.push(`Not counted, failed only with infrastructure classes: ${formatRunList(excluded, 8)}`);
+  }
+  if (summary.meanDurationMs !== null) {
+    lines.push(`Mean duration: ${(summary.meanDurationMs / 1000).toFixed(1)} s per counted iteration`);
+  }
+
+  if (summary.classes.length > 0) {
+    lines.push('', `Failure classes (iterations with the class, of ${summary.counted} counted):`);
+    lines.push(...classLines(summary.classes));
+  }
+
+  if (summary.tests.length > 0) {
+    lines.push('', `Failing tests (iterations failed, of ${summary.counted} counted):`);
+    for (const t of summary.tests.slice(0, MAX_TESTS)) {
+      lines.push(`  ${truncate(t.test, TEST_WIDTH)} — ${t.runs.count} (${formatPercent(t.runs.rate)}) ${t.classes.join(', ')}`);
+      lines.push(`      ${truncate(t.firstMessage, MESSAGE_WIDTH)}`);
+    }
+    if (summary.tests.length > MAX_TESTS) lines.push(`  … and ${summary.tests.length - MAX_TESTS} more`);
+  }
+
+  const errorRuns = summary.results.filter((r) => r.status === 'error').map((r) => r.iteration);
+  const interruptedRuns = summary.results.filter((r) => r.status === 'interrupted').map((r) => r.iteration);
+  const runLines: string[] = [];
+  if (summary.failedRuns.length > 0) runLines.push(`Failed runs: ${formatRunList(summary.failedRuns)}`);
+  if (errorRuns.length > 0) runLines.push(`Errors: ${formatRunList(errorRuns)}`);
+  if (interruptedRuns.length > 0) runLines.push(`Interrupted: ${formatRunList(interruptedRuns)}`);
+  if (runLines.length > 0) lines.push('', ...runLines);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,64 @@
+import type { IterationResult } from '../core/result.js';
+import type { RuleKind } from '../classify/taxonomy-types.js';
+
+/** A count out of a total, with its rate and a 95% confidence interval (Wilson score). */
+export interface RateEstimate {
+  count: number;
+  total: number;
+  rate: number;
+  lower: number;
+  upper: number;
+}
+
+/** What a sweep folder says about itself, as far as summaries and reports need it. */
+export interface SweepInfo {
+  /** Absolute path of the sweep folder. */
+  dir: string;
+  /** Folder name, e.g. `serial_fix13`. */
+  name: string;
+  image: string | null;
+  parallelism: string;
+  tag: string | null;
+  nodeids: string[];
+}
+
+export interface ClassSummary {
+  id: string;
+  title: string;
+  kind: RuleKind | 'unclassified';
+  /** Iterations in which this class occurred at least once, out of the counted iterations. */
+  runs: RateEstimate;
+  runNumbers: number[];
+}
+
+export interface TestSummary {
+  test: string;
+  /** Iterations in which this test failed, out of the counted iterations. */
+  runs: RateEstimate;
+  runNumbers: number[];
+  classes: string[];
+  firstMessage: string;
+}
+
+export interface SweepSummary {
+  info: SweepInfo;
+  /** Every iteration with a result.json, in iteration order. */
+  results: IterationResult[];
+  finished: number;
+  passed: number;
+  failed: number;
+  errors: number;
+  interrupted: number;
+  /** Iterations counted in rates: passed + failed, less those failing only with excluded classes. */
+  counted: number;
+  /** Failed iterations among the counted ones, with interval. */
+  failure: RateEstimate;
+  /** Failed iterations counting only test-bug classes (infrastructure classes such as A5 excluded). */
+  testBugFailure: RateEstimate;
+  classes: ClassSummary[];
+  tests: TestSummary[];
+  failedRuns: number[];
+  /** Failed iterations left out of `counted` because every failure was of an infrastructure class (only with that option). */
+  excludedRuns?: number[];
+  meanDurationMs: number | null;
+}

@@ -1,0 +1,90 @@
+import { describe, it, expect } from 'vitest';
+import { compareSweeps, formatP, renderComparisonText } from '../../../src/report/compare.js';
+import { summarize } from '../../../src/report/summarize.js';
+import { RULES, info, result, sweepResults } from './fixtures.js';
+
+const FAILED_13 = [6, 8, 10, 11, 12, 13, 14, 20, 21, 30, 33, 40, 45];
+const base = summarize(sweepResults(50, FAILED_13), info('serial_base'), RULES);
+
+describe('compareSweeps', () => {
+  it('finds 0/50 against 13/50 significant (Fisher p ≈ 1.0e-4)', () => {
+    const fixed = summarize(sweepResults(50, []), info('serial_fix13'), RULES);
+    const c = compareSweeps(base, fixed);
+    const overall = c.rows[0]!;
+    expect(overall.kind).toBe('overall');
+    expect(overall.a).toMatchObject({ count: 13, total: 50 });
+    expect(overall.b).toMatchObject({ count: 0, total: 50 });
+    expect(overall.difference).toBeCloseTo(-0.26, 12);
+    expect(overall.pValue).toBeCloseTo(9.98125019603e-5, 10);
+    expect(overall.significant).toBe(true);
+    expect(overall.verdict).toBe('fewer failures with serial_fix13, p < 0.001');
+    // The class and the test that only sweep a had get rows too, with 0/50 for sweep b.
+    expect(c.rows.map((r) => `${r.kind}:${r.key}`)).toEqual(['overall:overall', 'class:A1', 'test:tests/test_x.py::test_a']);
+    expect(c.rows[1]!.b).toMatchObject({ count: 0, total: 50 });
+    // Plain data: survives JSON.
+    expect(JSON.parse(JSON.stringify(c))).toEqual(c);
+  });
+
+  it('says "more failures" the other way round', () => {
+    const fixed = summarize(sweepResults(50, []), info('serial_fix13'), RULES);
+    expect(compareSweeps(fixed, base).rows[0]!.verdict).toBe('more failures with serial_base, p < 0.001');
+  });
+
+  it('is not significant for 13/50 against 10/50 and suggests how many more runs', () => {
+    const other = summarize(sweepResults(50, FAILED_13.slice(0, 10)), info('serial_try'), RULES);
+    const overall = compareSweeps(base, other).rows[0]!;
+    expect(overall.pValue).toBeCloseTo(0.635255856723, 9);
+    expect(overall.significant).toBe(false);
+    // runsToDistinguish(0.26, 0.2) = 772 per sweep, less the 50 each already has.
+    expect(overall.moreRunsNeeded).toBe(722);
+    expect(overall.verdict).toBe('no significant difference at these counts — run about 722 more iterations per sweep to tell');
+  });
+
+  it('says "no difference observed" for equal rates', () => {
+    const same = summarize(sweepResults(50, FAILED_13), info('serial_again'), RULES);
+    const overall = compareSweeps(base, same).rows[0]!;
+    expect(overall.pValue).toBeCloseTo(1, 9);
+    expect(overall.significant).toBe(false);
+    expect(overall.moreRunsNeeded).toBeNull();
+    expect(overall.verdict).toBe('no difference observed');
+  });
+
+  it('adds a test-bug row when infrastructure failures are present and rows for classes only in b', () => {
+    const noisy = summarize(
+      [...sweepResults(40, []), ...Array.from({ length: 10 }, (_, i) => result(41 + i, 'failed', [{ test: null, class: 'A5', message: 'reset' }]))],
+      info('noisy'),
+      RULES,
+    );
+    const c = compareSweeps(base, noisy);
+    expect(c.rows.map((r) => r.key)).toEqual(['overall', 'test-bug', 'A1', 'A5', 'tests/test_x.py::test_a']);
+    const testBug = c.rows[1]!;
+    expect(testBug.b).toMatchObject({ count: 0, total: 50 });
+    expect(testBug.significant).toBe(true);
+    expect(c.rows[3]!.a).toMatchObject({ count: 0, total: 50 });
+    expect(c.rows[3]!.label).toContain('[infra]');
+  });
+});
+
+describe('formatP', () => {
+  it('words p-values', () => {
+    expect(formatP(0.0041)).toBe('p = 0.004');
+    expect(formatP(0.01)).toBe('p = 0.01');
+    expect(formatP(0.049)).toBe('p = 0.049');
+    expect(formatP(0.635)).toBe('p = 0.64');
+    expect(formatP(0.0001)).toBe('p < 0.001');
+  });
+});
+
+describe('renderComparisonText', () => {
+  it('prints an aligned table with one line per row', () => {
+    const fixed = summarize(sweepResults(50, []), info('serial_fix13'), RULES);
+    const text = renderComparisonText(compareSweeps(base, fixed));
+    const lines = text.trimEnd().split('\n');
+    expect(lines).toHaveLength(5); // title, header, overall, A1, test_a
+    expect(lines[0]).toContain('serial_fix13 (b) against serial_base (a)');
+    expect(lines[2]).toMatch(/^all failures\s+13\/50 26\.0%\s+0\/50 0\.0%\s+−26\.0 pp\s+<0\.001\s+fewer failures with serial_fix13, p < 0\.001$/);
+    // The verdict column starts at the same place on every row.
+    const starts = lines.slice(2).map((l) => l.search(/(fewer|more|no) /));
+    expect(new Set(starts).size).toBe(1);
+  });
+});
