@@ -1,0 +1,333 @@
+import { type Failure, UNCLASSIFIED } from '../core/result.js';
+import type { Classification, Parallelism, PluginEvent, RunExit, RunnerMode } from './classification.js';
+import { type Outcome, headMatchesNodeid, parseFinalCounts, parsePytestLine, stackFrameFunction, testFunctionName } from './pytest-lines.js';
+import type { Taxonomy, TaxonomyRule } from './taxonomy-types.js';
+
+const MAX_MESSAGE = 400;
+const TAIL_LINES = 8;
+const STACK_WINDOW = 200;
+const MAX_STACK_NAMES = 500;
+
+/** What one test (or the run as a whole) showed: the first line matching each rule, and the first `E ` line. */
+interface Context {
+  matches: Map<string, string>;
+  firstError: string | null;
+  /** Function names from stack dumps printed after a rule matched (to tie crash output to a test). */
+  stackNames: Set<string>;
+  workers: Set<string>;
+}
+
+type Section = 'body' | 'failures' | 'errors' | 'summary' | 'other';
+
+function newContext(): Context {
+  return { matches: new Map(), firstError: null, stackNames: new Set(), workers: new Set() };
+}
+
+function trimMessage(line: string): string {
+  const trimmed = line.trim().replace(/^E\s+/, '');
+  return trimmed.length > MAX_MESSAGE ? `${trimmed.slice(0, MAX_MESSAGE - 1)}…` : trimmed;
+}
+
+/**
+ * Streams a console log line by line and works out which tests failed and how, in memory bounded
+ * by the number of tests, not the size of the log.
+ */
+export class RunClassifier {
+  private readonly rules: TaxonomyRule[];
+  private readonly anyRule: RegExp | null;
+  private readonly outcomes = new Map<string, Outcome>();
+  private readonly summaryMessages = new Map<string, string>();
+  private readonly contexts = new Map<string, Context>();
+  private readonly heads: string[] = [];
+  private readonly crashed = new Map<string, string>();
+  private readonly xdistRunning = new Set<string>();
+  private readonly tail: string[] = [];
+  private section: Section = 'body';
+  private head: string | null = null;
+  private inProgress: string | null = null;
+  private stackWindow = 0;
+  private finalText: string | null = null;
+  private collectionProblem: string | null = null;
+
+  constructor(
+    taxonomy: Taxonomy,
+    private readonly parallelism: Parallelism,
+    private readonly mode: RunnerMode,
+  ) {
+    this.rules = taxonomy.rules.filter((rule) => {
+      const wanted = rule.when?.parallelism;
+      return wanted === undefined || wanted === parallelism;
+    });
+    const sources = this.rules.flatMap((rule) => rule.regexes.map((r) => `(?:${r.source})`));
+    this.anyRule = sources.length > 0 ? new RegExp(sources.join('|')) : null;
+  }
+
+  /** Feeds one line of the console (without its newline). */
+  line(text: string): void {
+    // pytest-xdist's worker banners start with a carriage return that can glue two lines together.
+    if (text.includes('\r')) {
+      for (const part of text.split('\r')) if (part.length > 0) this.oneLine(part);
+      return;
+    }
+    this.oneLine(text);
+  }
+
+  private oneLine(line: string): void {
+    if (line.trim().length > 0) {
+      this.tail.push(line);
+      if (this.tail.length > TAIL_LINES) this.tail.shift();
+    }
+    if (this.mode === 'command') {
+      this.content(line, this.context('run'));
+      return;
+    }
+    const parsed = parsePytestLine(line, this.section === 'summary');
+    switch (parsed.kind) {
+      case 'outcome':
+        if (this.section !== 'body') break;
+        this.outcomes.set(parsed.test, parsed.outcome);
+        this.xdistRunning.delete(parsed.test);
+        if (parsed.test === this.inProgress) this.inProgress = null;
+        return;
+      case 'bare-outcome':
+        if (this.section === 'body' && this.inProgress !== null) {
+          this.outcomes.set(this.inProgress, parsed.outcome);
+          this.inProgress = null;
+        }
+        return;
+      case 'start':
+        if (this.section !== 'body') break;
+        if (this.parallelism === 'xdist') {
+          // xdist prints a node id when a worker starts it; several run at once.
+          if (parsed.rest.trim().length === 0 && !this.outcomes.has(parsed.test)) this.xdistRunning.add(parsed.test);
+          break;
+        }
+        this.inProgress = parsed.test;
+        if (parsed.rest.length > 0) this.content(parsed.rest, this.context(parsed.test));
+        return;
+      case 'section':
+        this.openSection(parsed.title);
+        return;
+      case 'final':
+        this.finalText = parsed.text;
+        this.section = 'other';
+        if (/no tests ran/.test(parsed.text)) this.collectionProblem ??= parsed.text;
+        return;
+      case 'failure-head':
+        if (this.section === 'failures' || this.section === 'errors') {
+          this.head = parsed.head;
+          if (/^ERROR collecting /.test(parsed.head)) this.collectionProblem ??= parsed.head;
+          else this.heads.push(parsed.head);
+          return;
+        }
+        break;
+      case 'summary-entry':
+        if (!parsed.target.includes('::')) {
+          this.collectionProblem ??= `${parsed.outcome} ${parsed.target}${parsed.message ? ` - ${parsed.message}` : ''}`;
+          return;
+        }
+        if (!this.outcomes.has(parsed.target) || this.outcomes.get(parsed.target) === 'PASSED') {
+          this.outcomes.set(parsed.target, parsed.outcome);
+        }
+        if (parsed.message) {
+          this.summaryMessages.set(parsed.target, trimMessage(parsed.message));
+          this.content(parsed.message, this.context(parsed.target));
+        }
+        return;
+      case 'node-down':
+        this.context('run').workers.add(parsed.worker);
+        break;
+      case 'worker-crashed':
+        this.crashed.set(parsed.test, parsed.worker);
+        this.content(line, this.context(parsed.test));
+        return;
+      case 'collection-problem':
+        this.collectionProblem ??= parsed.text;
+        break;
+      case 'text':
+        break;
+    }
+    this.content(line, this.currentContext());
+  }
+
+  private openSection(title: string): void {
+    this.head = null;
+    if (title === 'FAILURES') this.section = 'failures';
+    else if (title === 'ERRORS') this.section = 'errors';
+    else if (title === 'short test summary info') this.section = 'summary';
+    else if (title === 'test session starts') this.section = 'body';
+    else if (this.section === 'body' && title === '') this.section = 'body';
+    else this.section = 'other';
+  }
+
+  private currentContext(): Context {
+    if ((this.section === 'failures' || this.section === 'errors') && this.head !== null) {
+      return this.context(`head:${this.head}`);
+    }
+    if (this.section === 'body' && this.inProgress !== null) return this.context(this.inProgress);
+    return this.context('run');
+  }
+
+  private context(key: string): Context {
+    let context = this.contexts.get(key);
+    if (context === undefined) {
+      context = newContext();
+      this.contexts.set(key, context);
+    }
+    return context;
+  }
+
+  private content(line: string, context: Context): void {
+    if (this.stackWindow > 0) {
+      this.stackWindow -= 1;
+      const name = stackFrameFunction(line);
+      if (name !== null && context.stackNames.size < MAX_STACK_NAMES) context.stackNames.add(name);
+    }
+    if (context.firstError === null && /^E\s{2,}\S/.test(line)) context.firstError = trimMessage(line);
+    if (this.anyRule === null || !this.anyRule.test(line)) return;
+    for (const rule of this.rules) {
+      if (context.matches.has(rule.id)) continue;
+      if (rule.regexes.some((regex) => regex.test(line))) {
+        context.matches.set(rule.id, trimMessage(line));
+        const worker = /^\[(gw\d+)\]/.exec(line);
+        if (worker) context.workers.add(worker[1]!);
+        this.stackWindow = STACK_WINDOW;
+      }
+    }
+  }
+
+  /** Decides the iteration's status and failures once the log has ended. */
+  finish(exit: RunExit, pluginEvents: Iterable<PluginEvent> = []): Classification {
+    const plugin = summarisePlugin(pluginEvents);
+    const failed = new Set<string>();
+    for (const [test, outcome] of this.outcomes) if (outcome === 'FAILED' || outcome === 'ERROR') failed.add(test);
+    for (const test of this.crashed.keys()) failed.add(test);
+    for (const test of plugin.failed.keys()) failed.add(test);
+    const cutShort = this.mode === 'pytest' && this.finalText === null;
+    const interruptedTests = new Set<string>();
+    if (cutShort && this.inProgress !== null) interruptedTests.add(this.inProgress);
+    if (cutShort && exit.killedBy !== null) {
+      for (const test of [...plugin.running, ...this.xdistRunning]) {
+        if (!this.crashed.has(test) && !this.outcomes.has(test)) interruptedTests.add(test);
+      }
+    }
+    for (const test of interruptedTests) failed.add(test);
+
+    const headOwners = this.assignHeads(failed);
+    const run = this.context('run');
+    const consumed = new Set<string>();
+    const failures: Failure[] = [];
+    for (const test of [...failed].sort()) {
+      const context = this.mergedContext(test, headOwners);
+      const crashedOn = this.crashed.get(test);
+      for (const [ruleId, line] of run.matches) {
+        const tiedByWorker = crashedOn !== undefined && run.workers.has(crashedOn) && /^\[gw\d+\]/.test(line);
+        const tiedByStack = (crashedOn !== undefined || interruptedTests.has(test)) && run.stackNames.has(testFunctionName(test));
+        const tiedByKill = interruptedTests.has(test) && exit.killedBy !== null && /^\[flakehunt\]/.test(line);
+        if (tiedByWorker || tiedByStack || tiedByKill) {
+          if (!context.matches.has(ruleId)) context.matches.set(ruleId, line);
+          consumed.add(ruleId);
+        }
+      }
+      failures.push(this.failureOf(test, context, plugin.failed.get(test) ?? null));
+    }
+    const classesSoFar = new Set(failures.map((f) => f.class));
+    for (const rule of this.rules) {
+      const line = run.matches.get(rule.id);
+      if (line === undefined || consumed.has(rule.id) || classesSoFar.has(rule.id)) continue;
+      // Infrastructure noise in a run that otherwise passed is not a failure of that run.
+      if (failures.length === 0 && exit.exitCode === 0 && exit.killedBy === null) continue;
+      failures.push({ test: null, class: rule.id, message: line });
+      classesSoFar.add(rule.id);
+    }
+    return this.decide(exit, failures);
+  }
+
+  private decide(exit: RunExit, failures: Failure[]): Classification {
+    const tests = this.countTests();
+    const tailText = this.tail.map(trimMessage).join(' | ');
+    if (failures.length === 0 && exit.killedBy !== null) {
+      failures.push({ test: null, class: UNCLASSIFIED, message: trimMessage(`killed by the harness (${exit.killedBy}); last output: ${tailText}`) });
+    }
+    if (failures.length === 0 && exit.exitCode !== 0 && this.mode === 'command') {
+      failures.push({ test: null, class: UNCLASSIFIED, message: trimMessage(`exit code ${exit.exitCode}; last output: ${tailText}`) });
+    }
+    const classes = [...new Set(failures.map((f) => f.class))].sort();
+    const base = { classes, failures, tests, collectionFailure: false, note: null as string | null };
+    if (failures.length > 0) {
+      return { ...base, status: 'failed', exitCodeMismatch: exit.exitCode === 0 && exit.killedBy === null };
+    }
+    if (exit.exitCode === 0) return { ...base, status: 'passed', exitCodeMismatch: false };
+    const collection =
+      this.collectionProblem !== null || exit.exitCode === 4 || exit.exitCode === 5 || (exit.exitCode === 2 && tests.passed + tests.failed === 0);
+    const note = collection
+      ? `pytest could not collect the tests (exit ${exit.exitCode}): ${this.collectionProblem ?? tailText}`
+      : `exit code ${exit.exitCode ?? 'unknown'} but no failing test in the log; last output: ${tailText}`;
+    return { ...base, status: 'error', exitCodeMismatch: false, collectionFailure: collection, note: trimMessage(note) };
+  }
+
+  private assignHeads(failed: Set<string>): Map<string, string> {
+    const owners = new Map<string, string>();
+    const taken = new Set<string>();
+    for (const head of this.heads) {
+      const owner = [...failed].sort().find((test) => !taken.has(test) && headMatchesNodeid(head, test));
+      if (owner === undefined) continue;
+      taken.add(owner);
+      owners.set(owner, head);
+    }
+    return owners;
+  }
+
+  private mergedContext(test: string, headOwners: Map<string, string>): Context {
+    const merged = newContext();
+    const head = headOwners.get(test);
+    const parts = [this.contexts.get(test), head === undefined ? undefined : this.contexts.get(`head:${head}`)];
+    for (const part of parts) {
+      if (part === undefined) continue;
+      for (const [rule, line] of part.matches) if (!merged.matches.has(rule)) merged.matches.set(rule, line);
+      merged.firstError ??= part.firstError;
+    }
+    return merged;
+  }
+
+  private failureOf(test: string, context: Context, pluginMessage: string | null): Failure {
+    for (const rule of this.rules) {
+      const line = context.matches.get(rule.id);
+      if (line !== undefined) return { test, class: rule.id, message: line };
+    }
+    if (pluginMessage !== null) {
+      const rule = this.rules.find((r) => r.regexes.some((regex) => regex.test(pluginMessage)));
+      if (rule) return { test, class: rule.id, message: trimMessage(pluginMessage) };
+    }
+    const message =
+      context.firstError ?? this.summaryMessages.get(test) ?? (pluginMessage === null ? null : trimMessage(pluginMessage)) ??
+      (this.crashed.has(test) ? `worker ${this.crashed.get(test)} crashed while running it` : 'failed; the log says no more');
+    return { test, class: UNCLASSIFIED, message };
+  }
+
+  private countTests(): { passed: number; failed: number } {
+    if (this.finalText !== null) return parseFinalCounts(this.finalText);
+    let passed = 0;
+    let failed = 0;
+    for (const outcome of this.outcomes.values()) {
+      if (outcome === 'PASSED' || outcome === 'XPASS') passed += 1;
+      else if (outcome === 'FAILED' || outcome === 'ERROR') failed += 1;
+    }
+    return { passed, failed };
+  }
+}
+
+/** Which tests the plugin saw fail (with their messages) and which were still running when it stopped. */
+function summarisePlugin(events: Iterable<PluginEvent>): { failed: Map<string, string | null>; running: Set<string> } {
+  const failed = new Map<string, string | null>();
+  const running = new Set<string>();
+  for (const event of events) {
+    if (event.event === 'start') {
+      running.add(event.nodeid);
+    } else if (event.when === 'teardown' || (event.outcome === 'failed' && event.when !== undefined)) {
+      if (event.when === 'teardown') running.delete(event.nodeid);
+      if (event.outcome === 'failed' && !failed.has(event.nodeid)) failed.set(event.nodeid, event.message ?? null);
+    }
+  }
+  return { failed, running };
+}

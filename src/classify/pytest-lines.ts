@@ -1,0 +1,108 @@
+/** Parsers for the lines of pytest's console (verbose mode, with or without pytest-xdist). */
+
+export type Outcome = 'PASSED' | 'FAILED' | 'ERROR' | 'SKIPPED' | 'XFAIL' | 'XPASS' | 'RERUN';
+
+const OUTCOMES = 'PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS|RERUN';
+
+// `tests/x.py::test_a[file] FAILED                                    [ 50%]`
+const SERIAL_OUTCOME = new RegExp(`^(\\S+::.+?) (${OUTCOMES})(?: \\(.*\\))?\\s+\\[\\s*\\d+%\\]\\s*$`);
+// The outcome alone, when the test printed (uncaptured) after its node id.
+const BARE_OUTCOME = new RegExp(`^(${OUTCOMES})(?: \\(.*\\))?\\s+\\[\\s*\\d+%\\]\\s*$`);
+// `[gw0] [ 50%] FAILED tests/x.py::test_a[file]`
+const XDIST_OUTCOME = new RegExp(`^\\[(gw\\d+)\\] \\[\\s*\\d+%\\] (${OUTCOMES}) (.+?)\\s*$`);
+// `tests/x.py::test_a ` printed before the test runs; whatever follows on the line is the test's.
+const SERIAL_START = /^(\S+::\S+(?:\[[^\]]*\])?) ?(.*)$/;
+// `FAILED tests/x.py::test_a - AssertionError: …` in the short test summary.
+const SUMMARY_ENTRY = /^(FAILED|ERROR) (.+?)(?: - (.*))?\s*$/;
+const SECTION = /^={3,} ?(.*?) ?={3,}$/;
+const FAILURE_HEAD = /^_{3,} (.+?) _{3,}$/;
+const NODE_DOWN = /^\[(gw\d+)\] node down: (.*)$/;
+const WORKER_CRASHED = /worker '?(gw\d+)'? crashed while running '?([^']+?)'?\s*$/;
+const FINAL_LINE = /^={3,} (.*\b(?:passed|failed|errors?|skipped|deselected|xfailed|xpassed|no tests ran)\b.*?) in [\d.]+s\b.*={3,}$/;
+const COLLECTION_PROBLEM = /^(ERROR: (?:file or directory not found|not found|usage|found no collectors).*|Interrupted: \d+ errors? during collection.*|no tests ran.*)$/;
+const STACK_FRAME = /^\s*File "[^"]*", line \d+,? in (\S+)/;
+
+export type PytestLine =
+  | { kind: 'outcome'; test: string; outcome: Outcome; worker: string | null }
+  | { kind: 'bare-outcome'; outcome: Outcome }
+  | { kind: 'start'; test: string; rest: string }
+  | { kind: 'summary-entry'; outcome: 'FAILED' | 'ERROR'; target: string; message: string | null }
+  | { kind: 'section'; title: string }
+  | { kind: 'final'; text: string }
+  | { kind: 'failure-head'; head: string }
+  | { kind: 'node-down'; worker: string; reason: string }
+  | { kind: 'worker-crashed'; worker: string; test: string }
+  | { kind: 'collection-problem'; text: string }
+  | { kind: 'text' };
+
+/** Recognises one console line; `inSummary` tells whether the short test summary section is open. */
+export function parsePytestLine(line: string, inSummary: boolean): PytestLine {
+  const first = line.charCodeAt(0);
+  if (first === 0x5b /* [ */) {
+    let m = XDIST_OUTCOME.exec(line);
+    if (m) return { kind: 'outcome', test: m[3]!, outcome: m[2] as Outcome, worker: m[1]! };
+    m = NODE_DOWN.exec(line);
+    if (m) return { kind: 'node-down', worker: m[1]!, reason: m[2]! };
+  }
+  if (first === 0x3d /* = */) {
+    let m = FINAL_LINE.exec(line);
+    if (m) return { kind: 'final', text: m[1]! };
+    m = SECTION.exec(line);
+    if (m) return { kind: 'section', title: m[1]! };
+  }
+  if (first === 0x5f /* _ */) {
+    const m = FAILURE_HEAD.exec(line);
+    if (m) return { kind: 'failure-head', head: m[1]! };
+  }
+  if (inSummary || line.startsWith('FAILED ') || line.startsWith('ERROR ')) {
+    const m = SUMMARY_ENTRY.exec(line);
+    if (m && (inSummary || m[2]!.includes('::'))) {
+      return { kind: 'summary-entry', outcome: m[1] as 'FAILED' | 'ERROR', target: m[2]!, message: m[3] ?? null };
+    }
+  }
+  if (line.includes('crashed while running')) {
+    const m = WORKER_CRASHED.exec(line);
+    if (m) return { kind: 'worker-crashed', worker: m[1]!, test: m[2]! };
+  }
+  if (line.includes('::')) {
+    let m = SERIAL_OUTCOME.exec(line);
+    if (m) return { kind: 'outcome', test: m[1]!, outcome: m[2] as Outcome, worker: null };
+    m = SERIAL_START.exec(line);
+    if (m && !line.startsWith(' ')) return { kind: 'start', test: m[1]!, rest: m[2] ?? '' };
+  }
+  const bare = BARE_OUTCOME.exec(line);
+  if (bare) return { kind: 'bare-outcome', outcome: bare[1] as Outcome };
+  const problem = COLLECTION_PROBLEM.exec(line);
+  if (problem) return { kind: 'collection-problem', text: problem[1]! };
+  return { kind: 'text' };
+}
+
+/** The function a stack-dump line is in (`File "x.py", line 3 in test_b` → `test_b`), or null. */
+export function stackFrameFunction(line: string): string | null {
+  return STACK_FRAME.exec(line)?.[1] ?? null;
+}
+
+/** `tests/x.py::TestA::test_b[p]` → `test_b`: the name stack dumps and failure heads use. */
+export function testFunctionName(nodeid: string): string {
+  const last = nodeid.slice(nodeid.lastIndexOf('::') + 2);
+  const bracket = last.indexOf('[');
+  return bracket === -1 ? last : last.slice(0, bracket);
+}
+
+/** Whether a failure-section head (`TestA.test_b[p]`, `ERROR at setup of test_b`) names this node id. */
+export function headMatchesNodeid(head: string, nodeid: string): boolean {
+  const bare = head.replace(/^ERROR at (?:setup|teardown|call) of /, '');
+  const bracket = bare.indexOf('[');
+  const name = bracket === -1 ? bare : bare.slice(0, bracket);
+  const asNodeid = name.replace(/\./g, '::') + (bracket === -1 ? '' : bare.slice(bracket));
+  return nodeid === asNodeid || nodeid.endsWith(`::${asNodeid}`);
+}
+
+/** Counts in pytest's last line (`1 failed, 2 passed, 1 error in 3.2s`). */
+export function parseFinalCounts(text: string): { passed: number; failed: number } {
+  const count = (word: RegExp) => {
+    const m = word.exec(text);
+    return m ? Number(m[1]) : 0;
+  };
+  return { passed: count(/(\d+) passed/), failed: count(/(\d+) failed/) + count(/(\d+) errors?\b/) };
+}
