@@ -11,6 +11,7 @@ const MAX_STACK_NAMES = 500;
 /** What one test (or the run as a whole) showed: the first line matching each rule, and the first `E ` line. */
 interface Context {
   matches: Map<string, string>;
+  quality: Map<string, number>;
   firstError: string | null;
   /** Function names from stack dumps printed after a rule matched (to tie crash output to a test). */
   stackNames: Set<string>;
@@ -20,7 +21,14 @@ interface Context {
 type Section = 'body' | 'failures' | 'errors' | 'summary' | 'other';
 
 function newContext(): Context {
-  return { matches: new Map(), firstError: null, stackNames: new Set(), workers: new Set() };
+  return { matches: new Map(), quality: new Map(), firstError: null, stackNames: new Set(), workers: new Set() };
+}
+
+/** How telling a matching line is: pytest's `E ` lines beat plain output, which beats traceback source lines. */
+function lineQuality(line: string): number {
+  if (/^E\s/.test(line)) return 2;
+  if (/^[\s>]/.test(line)) return 0;
+  return 1;
 }
 
 function trimMessage(line: string): string {
@@ -185,10 +193,14 @@ export class RunClassifier {
     }
     if (context.firstError === null && /^E\s{2,}\S/.test(line)) context.firstError = trimMessage(line);
     if (this.anyRule === null || !this.anyRule.test(line)) return;
+    const quality = lineQuality(line);
     for (const rule of this.rules) {
-      if (context.matches.has(rule.id)) continue;
+      if ((context.quality.get(rule.id) ?? -1) >= quality) continue;
       if (rule.regexes.some((regex) => regex.test(line))) {
+        const first = !context.matches.has(rule.id);
         context.matches.set(rule.id, trimMessage(line));
+        context.quality.set(rule.id, quality);
+        if (!first) continue;
         const worker = /^\[(gw\d+)\]/.exec(line);
         if (worker) context.workers.add(worker[1]!);
         this.stackWindow = STACK_WINDOW;
@@ -284,7 +296,12 @@ export class RunClassifier {
     const parts = [this.contexts.get(test), head === undefined ? undefined : this.contexts.get(`head:${head}`)];
     for (const part of parts) {
       if (part === undefined) continue;
-      for (const [rule, line] of part.matches) if (!merged.matches.has(rule)) merged.matches.set(rule, line);
+      for (const [rule, line] of part.matches) {
+        const quality = part.quality.get(rule) ?? 1;
+        if ((merged.quality.get(rule) ?? -1) >= quality) continue;
+        merged.matches.set(rule, line);
+        merged.quality.set(rule, quality);
+      }
       merged.firstError ??= part.firstError;
     }
     return merged;

@@ -1,0 +1,43 @@
+import { Command, CommanderError } from 'commander';
+
+import { ExitCode } from '../core/errors.js';
+import { registerRun } from './commands/run.js';
+
+function buildProgram(): Command {
+  const program = new Command('flakehunt')
+    .description('Reproduce flaky tests: run them many times, each iteration in a fresh Docker container,\nclassify every failure, and tell whether a fix really worked.')
+    .version('0.1.0')
+    .option('--no-color', 'no colours (NO_COLOR is respected too)')
+    .showSuggestionAfterError(true)
+    .addHelpText('after', `
+Exit codes: 0 all iterations passed, 1 some failed, 2 usage or configuration error,
+            3 environment error (Docker unreachable, image missing), 130 interrupted.`);
+  program.exitOverride();
+  program.configureOutput({
+    outputError: (text, write) => write(`flakehunt: ${text.replace(/^error: /, '').trim()} (see flakehunt --help)\n`),
+  });
+  registerRun(program);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; the only place errors become exit codes. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.ok;
+      return ExitCode.usage;
+    }
+    const known = error as { exitCode?: number; message?: string };
+    if (typeof known.exitCode === 'number') {
+      process.stderr.write(`flakehunt: ${known.message}\n`);
+      return known.exitCode;
+    }
+    process.stderr.write(`flakehunt: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    return ExitCode.internal;
+  }
+  const ran = program.commands.find((c) => c.getOptionValue('exitCode') !== undefined);
+  return (ran?.getOptionValue('exitCode') as number | undefined) ?? ExitCode.ok;
+}

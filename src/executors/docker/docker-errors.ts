@@ -1,0 +1,24 @@
+import { EnvironmentError, InfrastructureError, UsageError } from '../../core/errors.js';
+
+/** Where dockerode will connect, in words, for error messages. */
+export function describeDaemon(): string {
+  const host = process.env.DOCKER_HOST;
+  return host && host.length > 0 ? `DOCKER_HOST=${host}` : 'unix:///var/run/docker.sock';
+}
+
+/** The daemon cannot be reached at all. */
+export function daemonUnreachable(error: Error): EnvironmentError {
+  const code = (error as NodeJS.ErrnoException).code ?? error.message;
+  return new EnvironmentError(
+    `cannot reach the Docker daemon at ${describeDaemon()} (${code}): start it (sudo systemctl start docker, or sudo dockerd &) or set DOCKER_HOST to a running one`,
+  );
+}
+
+/** Sorts a Docker API error into bad input (400), a missing thing (404) or a passing infrastructure fault. */
+export function classifyDockerError(error: unknown, doing: string): Error {
+  const e = error as { statusCode?: number; json?: { message?: string }; message?: string; code?: string };
+  const message = e.json?.message ?? e.message ?? String(error);
+  if (e.statusCode === 400) return new UsageError(`Docker refused to ${doing}: ${message}; check the container options (--mount, --ulimit, --memory, …)`);
+  if (e.statusCode === 404 && /image/i.test(message)) return new EnvironmentError(`Docker could not ${doing}: ${message}`);
+  return new InfrastructureError(`Docker could not ${doing}: ${message}`);
+}

@@ -1,0 +1,180 @@
+import { PassThrough, type Readable } from 'node:stream';
+
+import Docker from 'dockerode';
+
+import { EnvironmentError, UsageError } from '../../core/errors.js';
+import { isOwnerAlive } from '../../store/process-identity.js';
+import type { Executor, ExitInfo, IterationSpec, ReapFilter, RunningIteration } from '../executor.js';
+import { ownerOfLabels, SWEEP_LABEL, TOOL_LABEL } from '../labels.js';
+import { buildInjectArchive, extractFolderArchive } from './archives.js';
+import { containerCreateOptions } from './container-spec.js';
+import { DockerDemux } from './demux.js';
+import { classifyDockerError, daemonUnreachable } from './docker-errors.js';
+
+const STOP_API_TIMEOUT_MS = 15_000;
+const FORENSICS_TIMEOUT_MS = 30_000;
+const MAX_FORENSICS_BYTES = 1 << 20;
+
+/** Runs each iteration in a fresh container on a real Docker daemon (dockerode; the only file that knows it). */
+export class DockerExecutor implements Executor {
+  readonly kind = 'docker' as const;
+  private readonly imageEnv = new Map<string, string[]>();
+
+  constructor(private readonly docker: Docker = new Docker()) {}
+
+  async preflight(image: string | null): Promise<{ imageId: string | null }> {
+    try {
+      await this.docker.ping();
+    } catch (error) {
+      throw daemonUnreachable(error as Error);
+    }
+    if (image === null) throw new UsageError('--image is required with the docker executor: name the image to test, e.g. -i dynamo:latest-dev');
+    try {
+      const info = await this.docker.getImage(image).inspect();
+      this.imageEnv.set(image, info.Config?.Env ?? []);
+      return { imageId: info.Id };
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) {
+        throw new EnvironmentError(`image ${image} is not on this Docker host: build or pull it first (for the demo: bash templates/image/build-pytest-image.sh)`);
+      }
+      throw daemonUnreachable(error as Error);
+    }
+  }
+
+  async start(spec: IterationSpec): Promise<RunningIteration> {
+    const options = containerCreateOptions(this.withImagePythonPath(spec), process.env, true);
+    let container: Docker.Container;
+    try {
+      container = await this.docker.createContainer(options);
+    } catch (error) {
+      throw classifyDockerError(error, `create a container from ${spec.image}`);
+    }
+    const running = new DockerIteration(container);
+    try {
+      const archive = await buildInjectArchive([spec.artifactsDir], spec.inject);
+      await container.putArchive(archive, { path: '/' });
+      const attached = (await container.attach({ stream: true, stdout: true, stderr: true })) as unknown as Readable;
+      running.connect(attached);
+      await container.start();
+    } catch (error) {
+      await running.cleanup();
+      throw classifyDockerError(error, `start container ${spec.name}`);
+    }
+    running.watchExit(spec.artifactsDir);
+    return running;
+  }
+
+  async reap(filter: ReapFilter): Promise<string[]> {
+    const label = filter.sweepId === null ? `${TOOL_LABEL}=1` : `${SWEEP_LABEL}=${filter.sweepId}`;
+    let containers: Docker.ContainerInfo[];
+    try {
+      containers = await this.docker.listContainers({ all: true, filters: { label: [label] } });
+    } catch (error) {
+      throw daemonUnreachable(error as Error);
+    }
+    const removed: string[] = [];
+    for (const info of containers) {
+      const owner = ownerOfLabels(info.Labels);
+      if (!filter.includeLiveOwners && (owner === null || isOwnerAlive(owner) !== false)) continue;
+      try {
+        await this.docker.getContainer(info.Id).remove({ force: true, v: true });
+        removed.push(info.Id.slice(0, 12));
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode !== 404) throw classifyDockerError(error, `remove container ${info.Id.slice(0, 12)}`);
+      }
+    }
+    return removed;
+  }
+
+  /** Keeps the image's own PYTHONPATH after flakehunt's plugin folder instead of replacing it. */
+  private withImagePythonPath(spec: IterationSpec): IterationSpec {
+    const ours = spec.env.PYTHONPATH;
+    const theirs = (this.imageEnv.get(spec.image ?? '') ?? []).find((entry) => entry.startsWith('PYTHONPATH='));
+    if (ours === undefined || theirs === undefined) return spec;
+    return { ...spec, env: { ...spec.env, PYTHONPATH: `${ours}:${theirs.slice('PYTHONPATH='.length)}` } };
+  }
+}
+
+class DockerIteration implements RunningIteration {
+  readonly id: string;
+  readonly output = new PassThrough();
+  exited: Promise<ExitInfo> = Promise.resolve({ exitCode: null, signal: null });
+  private artifactsDir = '/flakehunt/artifacts';
+  private removed: Promise<void> | null = null;
+
+  constructor(private readonly container: Docker.Container) {
+    this.id = container.id.slice(0, 12);
+  }
+
+  connect(attached: Readable): void {
+    const demux = new DockerDemux();
+    attached.on('error', (error) => demux.destroy(error));
+    demux.on('error', () => this.output.end());
+    attached.pipe(demux).pipe(this.output);
+  }
+
+  watchExit(artifactsDir: string): void {
+    this.artifactsDir = artifactsDir;
+    this.exited = this.container.wait().then(
+      (status: { StatusCode?: number }) => ({ exitCode: status.StatusCode ?? null, signal: null }),
+      () => ({ exitCode: null, signal: null }),
+    );
+  }
+
+  async forensics(): Promise<string> {
+    const script = await this.exec(['python3', '/flakehunt/plugin/flakehunt_forensics.py']);
+    if (script.ok) return script.text;
+    const ps = await this.exec(['ps', '-eo', 'pid,ppid,stat,etime,args']);
+    return ps.ok ? ps.text : `no forensics: neither python3 nor ps could run in the container (${script.text.trim()})`;
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    const seconds = Math.max(1, Math.ceil(graceMs / 1000));
+    const stopped = this.container.stop({ t: seconds }).catch(() => undefined);
+    const limit = new Promise((resolve) => setTimeout(resolve, graceMs + STOP_API_TIMEOUT_MS).unref());
+    await Promise.race([stopped, limit]);
+    await this.container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
+    await this.exited;
+  }
+
+  async collectArtifacts(destDir: string): Promise<void> {
+    const archive = (await this.container.getArchive({ path: this.artifactsDir })) as unknown as Readable;
+    await extractFolderArchive(archive, destDir);
+  }
+
+  cleanup(): Promise<void> {
+    this.removed ??= this.container
+      .remove({ force: true, v: true })
+      .catch((error: { statusCode?: number }) => {
+        if (error.statusCode !== 404 && error.statusCode !== 409) throw classifyDockerError(error, `remove container ${this.id}`);
+      })
+      .then(() => {
+        if (!this.output.writableEnded) this.output.end();
+      });
+    return this.removed;
+  }
+
+  private async exec(cmd: string[]): Promise<{ ok: boolean; text: string }> {
+    try {
+      const exec = await this.container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Env: [`FLAKEHUNT_ARTIFACTS=${this.artifactsDir}`] });
+      const stream = (await exec.start({ hijack: true, stdin: false })) as unknown as Readable;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const demux = new DockerDemux();
+      demux.on('data', (chunk: Buffer) => {
+        if (size < MAX_FORENSICS_BYTES) chunks.push(chunk);
+        size += chunk.length;
+      });
+      stream.pipe(demux);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, FORENSICS_TIMEOUT_MS);
+        demux.on('end', () => { clearTimeout(timer); resolve(); });
+        stream.on('error', () => { clearTimeout(timer); resolve(); });
+      });
+      const inspect = await exec.inspect();
+      return { ok: inspect.ExitCode === 0, text: Buffer.concat(chunks).toString('utf8') };
+    } catch (error) {
+      return { ok: false, text: (error as Error).message };
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import type { Readable } from 'node:stream';
+
+/** A mount of a host path into the container. */
+export interface MountSpec {
+  host: string;
+  container: string;
+  readOnly: boolean;
+}
+
+/** Everything needed to start one iteration; the same spec is printed by `--dry-run`. */
+export interface IterationSpec {
+  /** Unique per attempt; used in container names. */
+  name: string;
+  sweepId: string;
+  iteration: number;
+  image: string | null;
+  /** The command as an argument vector: never passed through a shell. */
+  argv: string[];
+  /** Variables set explicitly (printed by --dry-run and written to sweep.json). */
+  env: Record<string, string>;
+  /** Host variables passed by name: their values are read at start and never written anywhere. */
+  envPass: string[];
+  workdir: string | null;
+  mounts: MountSpec[];
+  /** Where the tests write what should be copied out after the run. */
+  artifactsDir: string;
+  /** Files placed into the container (or the local sandbox) before it starts: container path → host file. */
+  inject: Record<string, string>;
+  labels: Record<string, string>;
+  resources: ResourceSpec;
+}
+
+export interface ResourceSpec {
+  /** Run an init process as PID 1 (docker --init): signals and exit codes behave as outside a container. */
+  init: boolean;
+  network: string | null;
+  shmSize: string | null;
+  ulimits: string[];
+  gpus: string | null;
+  cpus: number | null;
+  memory: string | null;
+}
+
+/** How a run ended, as the executor saw it. */
+export interface ExitInfo {
+  exitCode: number | null;
+  signal: string | null;
+}
+
+/** A started iteration. Every method is safe to call in any state and more than once. */
+export interface RunningIteration {
+  /** Short id for log lines (container id or pid). */
+  readonly id: string;
+  /** The console, stdout and stderr interleaved in order, as raw bytes; ends when the run has exited. */
+  readonly output: Readable;
+  /** Resolves when the process or container has exited; never rejects. */
+  readonly exited: Promise<ExitInfo>;
+  /** A snapshot of what runs inside (process list, stack dumps where possible), for hang forensics. */
+  forensics(): Promise<string>;
+  /** SIGTERM, wait up to graceMs, then SIGKILL. Resolves once it has exited. */
+  stop(graceMs: number): Promise<void>;
+  /** Copies the artifacts folder out into destDir (created if needed). */
+  collectArtifacts(destDir: string): Promise<void>;
+  /** Removes the container or process group and everything it holds. Idempotent. */
+  cleanup(): Promise<void>;
+}
+
+/** A back end that runs iterations in isolation: Docker containers, or local process groups. */
+export interface Executor {
+  readonly kind: 'docker' | 'local';
+  /** Checks the environment (daemon reachable, image present); throws EnvironmentError or UsageError. */
+  preflight(image: string | null): Promise<{ imageId: string | null }>;
+  start(spec: IterationSpec): Promise<RunningIteration>;
+  /** Removes what earlier, dead flakehunt processes left behind. Returns the ids removed. */
+  reap(filter: ReapFilter): Promise<string[]>;
+}
+
+export interface ReapFilter {
+  /** Only this sweep's leftovers; all flakehunt leftovers when null. */
+  sweepId: string | null;
+  /** Also remove leftovers of live owners (`flakehunt clean --all`). */
+  includeLiveOwners: boolean;
+}

@@ -1,0 +1,167 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { cp, mkdir, mkdtemp, rm, copyFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+
+import { execa } from 'execa';
+
+import { UsageError } from '../../core/errors.js';
+import { currentProcess, isOwnerAlive } from '../../store/process-identity.js';
+import type { Executor, ExitInfo, IterationSpec, ReapFilter, RunningIteration } from '../executor.js';
+import { groupBelongsTo, readRegistry, registerGroup, unregisterGroup } from './local-registry.js';
+
+/** The container-side root that the local executor maps into each iteration's sandbox folder. */
+const CONTAINER_ROOT = '/flakehunt';
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // ESRCH: the group is already gone.
+  }
+}
+
+/**
+ * Runs each iteration as a fresh process group on this machine, with no container: for machines
+ * without Docker and for fast tests. Isolation is a sandbox folder and a process group, not more.
+ */
+export class LocalExecutor implements Executor {
+  readonly kind = 'local' as const;
+
+  async preflight(image: string | null): Promise<{ imageId: string | null }> {
+    if (image !== null) throw new UsageError('--image has no meaning with --executor local: drop it, or use --executor docker');
+    return { imageId: null };
+  }
+
+  async start(spec: IterationSpec): Promise<RunningIteration> {
+    if (spec.mounts.length > 0) throw new UsageError('--mount needs --executor docker: the local executor runs on this machine\'s own files');
+    const sandbox = await mkdtemp(path.join(os.tmpdir(), `flakehunt-${spec.name}-`));
+    const local = (value: string) => (value.startsWith(`${CONTAINER_ROOT}/`) || value === CONTAINER_ROOT ? sandbox + value : value);
+    await mkdir(local(spec.artifactsDir), { recursive: true });
+    for (const [target, source] of Object.entries(spec.inject)) {
+      await mkdir(path.dirname(local(target)), { recursive: true });
+      await copyFile(source, local(target));
+    }
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const [key, value] of Object.entries(spec.env)) env[key] = local(value);
+    if (spec.env.PYTHONPATH !== undefined && process.env.PYTHONPATH) env.PYTHONPATH = `${local(spec.env.PYTHONPATH)}:${process.env.PYTHONPATH}`;
+    // The script is constant; the command goes in as positional arguments, never parsed by the shell.
+    const child = spawn('/bin/sh', ['-c', 'exec "$@" 2>&1', 'flakehunt-local', ...spec.argv], {
+      cwd: spec.workdir ?? process.cwd(),
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const running = new LocalIteration(child, sandbox, local(spec.artifactsDir));
+    await running.spawned;
+    await registerGroup({ sweepId: spec.sweepId, pgid: child.pid!, sandbox, owner: currentProcess() });
+    return running;
+  }
+
+  async reap(filter: ReapFilter): Promise<string[]> {
+    const reaped: string[] = [];
+    for (const entry of await readRegistry()) {
+      if (filter.sweepId !== null && entry.sweepId !== filter.sweepId) continue;
+      if (!filter.includeLiveOwners && isOwnerAlive(entry.owner) !== false) continue;
+      if (await groupBelongsTo(entry.pgid, entry.sweepId)) {
+        signalGroup(entry.pgid, 'SIGKILL');
+        reaped.push(`pgid ${entry.pgid}`);
+      }
+      await rm(entry.sandbox, { recursive: true, force: true });
+      await unregisterGroup(entry.pgid);
+    }
+    return reaped;
+  }
+}
+
+class LocalIteration implements RunningIteration {
+  readonly id: string;
+  readonly output = new PassThrough();
+  readonly exited: Promise<ExitInfo>;
+  readonly spawned: Promise<void>;
+  private done = false;
+  private cleaned: Promise<void> | null = null;
+
+  constructor(
+    private readonly child: ChildProcess,
+    private readonly sandbox: string,
+    private readonly artifactsDir: string,
+  ) {
+    this.id = `pid ${child.pid ?? '?'}`;
+    let open = 2;
+    const endOne = () => {
+      open -= 1;
+      if (open === 0) this.output.end();
+    };
+    for (const stream of [child.stdout!, child.stderr!]) {
+      stream.pipe(this.output, { end: false });
+      stream.on('end', endOne);
+    }
+    this.spawned = new Promise((resolve, reject) => {
+      child.once('spawn', () => resolve());
+      child.once('error', reject);
+    });
+    // As in a container, whatever the command left running dies with it.
+    child.once('exit', () => {
+      if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
+    });
+    this.exited = new Promise((resolve) => {
+      child.once('close', (code, signal) => {
+        this.done = true;
+        resolve({ exitCode: code, signal });
+      });
+      child.once('error', () => {
+        this.done = true;
+        resolve({ exitCode: null, signal: null });
+      });
+    });
+  }
+
+  private get pgid(): number | null {
+    return this.child.pid ?? null;
+  }
+
+  async forensics(): Promise<string> {
+    const pgid = this.pgid;
+    if (pgid === null) return 'no process';
+    const ps = await execa('ps', ['-o', 'pid,ppid,stat,etime,args', '-g', String(pgid)], { reject: false, timeout: 10_000 });
+    const script = path.join(this.sandbox, 'flakehunt', 'plugin', 'flakehunt_forensics.py');
+    const stacks = await execa('python3', [script], {
+      reject: false,
+      timeout: 30_000,
+      env: { FLAKEHUNT_ARTIFACTS: this.artifactsDir, FLAKEHUNT_FORENSICS_LOCAL: '1' },
+    });
+    return `== processes of group ${pgid} ==\n${ps.stdout}\n${stacks.exitCode === 0 ? stacks.stdout : ''}`;
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    const pgid = this.pgid;
+    if (pgid === null) return;
+    if (!this.done) {
+      signalGroup(pgid, 'SIGTERM');
+      await Promise.race([this.exited, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+    }
+    // Whatever ignored SIGTERM, or outlived the group leader, goes now.
+    signalGroup(pgid, 'SIGKILL');
+    await this.exited;
+  }
+
+  async collectArtifacts(destDir: string): Promise<void> {
+    await mkdir(destDir, { recursive: true });
+    await cp(this.artifactsDir, destDir, { recursive: true, force: false, errorOnExist: false });
+  }
+
+  cleanup(): Promise<void> {
+    this.cleaned ??= (async () => {
+      const pgid = this.pgid;
+      if (pgid !== null) {
+        signalGroup(pgid, 'SIGKILL');
+        await this.exited;
+        await unregisterGroup(pgid);
+      }
+      await rm(this.sandbox, { recursive: true, force: true });
+    })();
+    return this.cleaned;
+  }
+}

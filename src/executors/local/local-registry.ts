@@ -1,0 +1,54 @@
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import type { ProcessIdentity } from '../../store/process-identity.js';
+
+/** A process group started by the local executor, recorded so a later run can reap it if its owner dies. */
+export interface LocalEntry {
+  sweepId: string;
+  pgid: number;
+  sandbox: string;
+  owner: ProcessIdentity;
+}
+
+export function registryDir(): string {
+  return path.join(os.tmpdir(), 'flakehunt-local');
+}
+
+export async function registerGroup(entry: LocalEntry): Promise<void> {
+  await mkdir(registryDir(), { recursive: true });
+  await writeFile(path.join(registryDir(), `${entry.pgid}.json`), JSON.stringify(entry));
+}
+
+export async function unregisterGroup(pgid: number): Promise<void> {
+  await rm(path.join(registryDir(), `${pgid}.json`), { force: true });
+}
+
+export async function readRegistry(): Promise<LocalEntry[]> {
+  let names: string[];
+  try {
+    names = await readdir(registryDir());
+  } catch {
+    return [];
+  }
+  const entries: LocalEntry[] = [];
+  for (const name of names.filter((n) => n.endsWith('.json'))) {
+    try {
+      entries.push(JSON.parse(await readFile(path.join(registryDir(), name), 'utf8')) as LocalEntry);
+    } catch {
+      // A half-written entry of a process killed mid-write: nothing to reap from it.
+    }
+  }
+  return entries;
+}
+
+/** Whether the group leader still runs with this sweep's marker (guards against a reused pid). */
+export async function groupBelongsTo(pgid: number, sweepId: string): Promise<boolean> {
+  try {
+    const environ = await readFile(`/proc/${pgid}/environ`, 'latin1');
+    return environ.split('\0').includes(`FLAKEHUNT_SWEEP=${sweepId}`);
+  } catch {
+    return false;
+  }
+}

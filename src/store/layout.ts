@@ -1,0 +1,52 @@
+import path from 'node:path';
+
+import { UsageError } from '../core/errors.js';
+
+const SAFE_TAG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** `serial`, or `nN` for `pytest -n N`; with a tag, `serial_fix13`. */
+export function sweepFolderName(parallelism: string, tag: string | null): string {
+  const base = parallelism === 'serial' ? 'serial' : `n${parallelism}`;
+  if (tag === null) return base;
+  if (!SAFE_TAG.test(tag) || tag.includes('..')) {
+    throw new UsageError(
+      `tag ${JSON.stringify(tag)} is not a safe folder name: use letters, digits, '.', '_' and '-' (at most 64, no '..')`,
+    );
+  }
+  return `${base}_${tag}`;
+}
+
+/** `run007`: three digits at least, more once past 999. */
+export function runName(iteration: number): string {
+  return `run${String(iteration).padStart(3, '0')}`;
+}
+
+const RUN_DIR = /^run(\d{3,})$/;
+
+/** The iteration number a `runNNN` folder name stands for, or null. */
+export function parseRunName(name: string): number | null {
+  const match = RUN_DIR.exec(name);
+  return match ? Number(match[1]) : null;
+}
+
+/** Every path flakehunt reads or writes in a sweep folder. */
+export class SweepLayout {
+  constructor(readonly dir: string) {}
+
+  get sweepJson(): string { return path.join(this.dir, 'sweep.json'); }
+  get resultsTxt(): string { return path.join(this.dir, 'results.txt'); }
+  get resultsJsonl(): string { return path.join(this.dir, 'results.jsonl'); }
+  get summaryTxt(): string { return path.join(this.dir, 'summary.txt'); }
+  get stopJson(): string { return path.join(this.dir, 'stop.json'); }
+  /** proper-lockfile's lock folder guarding the sweep-wide files. */
+  get sweepLock(): string { return path.join(this.dir, '.sweep.lock'); }
+  get claimsDir(): string { return path.join(this.dir, '.claims'); }
+
+  runDir(iteration: number): string { return path.join(this.dir, runName(iteration)); }
+  runLog(iteration: number): string { return path.join(this.runDir(iteration), 'run.log'); }
+  resultJson(iteration: number): string { return path.join(this.runDir(iteration), 'result.json'); }
+  artifactsDir(iteration: number): string { return path.join(this.runDir(iteration), 'artifacts'); }
+  forensicsTxt(iteration: number): string { return path.join(this.runDir(iteration), 'forensics.txt'); }
+  claimLock(iteration: number): string { return path.join(this.claimsDir, `${runName(iteration)}.lock`); }
+  claimInfo(iteration: number): string { return path.join(this.claimsDir, `${runName(iteration)}.json`); }
+}

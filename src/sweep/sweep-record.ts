@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+
+import { UsageError } from '../core/errors.js';
+import { writeJsonAtomic } from '../store/atomic-write.js';
+import type { SweepLayout } from '../store/layout.js';
+import { type CompromisedHandler, withLock } from '../store/locks.js';
+import { readJsonIfExists } from '../store/read-json.js';
+import { SECRET_NAME } from '../executors/docker/container-spec.js';
+import { identityOf, type SweepConfig } from './sweep-config.js';
+
+/** The contents of sweep.json: what was run, so a later run can resume it or refuse to mix settings. */
+export interface SweepRecord {
+  version: 1;
+  sweepId: string;
+  name: string;
+  createdAt: string;
+  identity: Record<string, unknown>;
+  imageId: string | null;
+  /** Other settings as last used (timeouts, resources…): informative, they may change between resumes. */
+  settings: Record<string, unknown>;
+  taxonomy: string;
+}
+
+/** Settings with secret-looking values masked and passed-through variables named only. */
+function publicSettings(config: SweepConfig): Record<string, unknown> {
+  const env = Object.fromEntries(Object.entries(config.env).map(([k, v]) => [k, SECRET_NAME.test(k) ? '<redacted>' : v]));
+  return {
+    env,
+    envPass: config.envPass,
+    mounts: config.mounts,
+    workdir: config.workdir,
+    resources: config.resources,
+    artifactsDir: config.artifactsDir,
+    artifactsEnv: config.artifactsEnv,
+    timeoutMs: config.timeoutMs,
+    idleTimeoutMs: config.idleTimeoutMs,
+    graceMs: config.graceMs,
+    tag: config.tag,
+  };
+}
+
+function describeDifference(recorded: Record<string, unknown>, wanted: Record<string, unknown>): string | null {
+  for (const key of Object.keys(wanted)) {
+    const a = JSON.stringify(recorded[key] ?? null);
+    const b = JSON.stringify(wanted[key] ?? null);
+    if (a !== b) return `${key} was ${a}, now ${b}`;
+  }
+  return null;
+}
+
+/**
+ * Creates sweep.json, or checks that the recorded sweep has the same identity (image, node ids,
+ * parallelism, command). A mismatch is refused unless `force`.
+ */
+export async function openSweepRecord(
+  layout: SweepLayout,
+  config: SweepConfig,
+  imageId: string | null,
+  onCompromised: CompromisedHandler,
+): Promise<{ record: SweepRecord; warnings: string[] }> {
+  await mkdir(layout.dir, { recursive: true });
+  return withLock(layout.sweepLock, onCompromised, async () => {
+    const warnings: string[] = [];
+    const existing = await readJsonIfExists<SweepRecord>(layout.sweepJson).catch((error: Error) => {
+      throw new UsageError(`${layout.sweepJson} is unreadable (${error.message}): move it aside or pick another --tag`);
+    });
+    const identity = identityOf(config);
+    if (existing !== null) {
+      const difference = describeDifference(existing.identity, identity);
+      if (difference !== null && !config.force) {
+        throw new UsageError(
+          `${layout.dir} holds a sweep with other settings (${difference}): use another --tag for a new sweep, or --force to continue this one anyway`,
+        );
+      }
+      if (existing.imageId !== null && imageId !== null && existing.imageId !== imageId) {
+        warnings.push(`image ${config.image} changed since this sweep started (${existing.imageId.slice(7, 19)} → ${imageId.slice(7, 19)}); each result.json records the image it ran`);
+      }
+      const record: SweepRecord = { ...existing, identity: difference !== null ? identity : existing.identity, settings: publicSettings(config), imageId: imageId ?? existing.imageId };
+      await writeJsonAtomic(layout.sweepJson, record);
+      return { record, warnings };
+    }
+    const name = path.basename(layout.dir);
+    const record: SweepRecord = {
+      version: 1,
+      sweepId: `${name.replace(/[^A-Za-z0-9_.-]/g, '')}-${randomBytes(3).toString('hex')}`,
+      name,
+      createdAt: new Date().toISOString(),
+      identity,
+      imageId,
+      settings: publicSettings(config),
+      taxonomy: config.taxonomyFile,
+    };
+    await writeJsonAtomic(layout.sweepJson, record);
+    return { record, warnings };
+  });
+}

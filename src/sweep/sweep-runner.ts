@@ -1,0 +1,233 @@
+import path from 'node:path';
+
+import type { Taxonomy } from '../classify/taxonomy-types.js';
+import { ExitCode } from '../core/errors.js';
+import type { SweepEvents } from '../core/events.js';
+import type { IterationResult } from '../core/result.js';
+import type { Executor, RunningIteration } from '../executors/executor.js';
+import { claimIteration } from '../store/claims.js';
+import { SweepLayout, sweepFolderName } from '../store/layout.js';
+import { withLock } from '../store/locks.js';
+import { currentProcess } from '../store/process-identity.js';
+import { readJsonIfExists } from '../store/read-json.js';
+import { recordResult, rewriteSweepFiles, type SummaryRenderer } from '../store/results-store.js';
+import { type IterationContext, type IterationOutcome, runIterationAttempt } from './run-iteration.js';
+import type { SweepConfig } from './sweep-config.js';
+import { openSweepRecord } from './sweep-record.js';
+import { summaryRenderer, sweepInfo } from './sweep-summary.js';
+import { readStopMarker, writeStopMarker } from './stop-marker.js';
+import { WorkQueue } from './work-queue.js';
+
+/** How often to look again at iterations that another process holds. */
+const CLAIM_POLL_MS = 1_000;
+
+type StopKind = 'environment' | 'collection' | 'limit' | 'interrupted';
+
+export interface SweepOutcome {
+  dir: string;
+  /** Every result in the sweep folder (all processes, all sessions). */
+  results: IterationResult[];
+  /** Results of the iterations this command asked for (start..end). */
+  inRange: IterationResult[];
+  ranHere: number;
+  stopReason: string | null;
+  exitCode: number;
+}
+
+export interface SweepDependencies {
+  executor: Executor;
+  taxonomy: Taxonomy;
+  events: SweepEvents;
+  signal: AbortSignal;
+}
+
+function isDone(result: IterationResult | null, force: boolean, since: number): boolean {
+  if (result === null || (result.status !== 'passed' && result.status !== 'failed')) return false;
+  return !(force && Date.parse(result.finishedAt) < since);
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * Runs a sweep: claims iterations one by one (so several processes can share the folder), runs
+ * each in a fresh container, records results under the sweep lock, and stops cleanly on
+ * Ctrl-C, repeated infrastructure errors, a collection failure or the failure limit.
+ */
+export class SweepRunner {
+  readonly layout: SweepLayout;
+  private readonly live = new Set<RunningIteration>();
+  private readonly invocationStart = Date.now();
+  private readonly owner = currentProcess();
+  private stopKind: StopKind | null = null;
+  private stopReason: string | null = null;
+  private consecutiveInfraErrors = 0;
+  private normalRuns = 0;
+  private ranHere = 0;
+  private lastResults: IterationResult[] = [];
+  private readonly render: SummaryRenderer;
+
+  constructor(
+    private readonly config: SweepConfig,
+    private readonly deps: SweepDependencies,
+  ) {
+    this.layout = new SweepLayout(path.resolve(config.logsDir, sweepFolderName(config.parallelism, config.tag)));
+    this.render = summaryRenderer(sweepInfo(this.layout.dir, config), deps.taxonomy);
+    deps.signal.addEventListener('abort', () => this.stop('interrupted', 'interrupted by a signal'), { once: true });
+  }
+
+  /** Removes every running container now (the second Ctrl-C). */
+  async removeLiveNow(): Promise<void> {
+    await Promise.allSettled([...this.live].map((running) => running.cleanup()));
+  }
+
+  async run(): Promise<SweepOutcome> {
+    const { config, deps, layout } = this;
+    const { imageId } = await deps.executor.preflight(config.image);
+    const { record, warnings } = await openSweepRecord(layout, config, imageId, this.onCompromised);
+    for (const message of warnings) deps.events.emit({ type: 'warning', message });
+    const reaped = await deps.executor.reap({ sweepId: record.sweepId, includeLiveOwners: false });
+    if (reaped.length > 0) deps.events.emit({ type: 'warning', message: `removed ${reaped.length} container(s) left behind by an earlier, killed run: ${reaped.join(', ')}` });
+
+    const planned: number[] = [];
+    let alreadyFinished = 0;
+    for (let i = config.start; i <= config.end; i += 1) {
+      if (isDone(await this.readResult(i), config.force, this.invocationStart)) {
+        alreadyFinished += 1;
+        deps.events.emit({ type: 'iteration-skipped', iteration: i, reason: 'finished' });
+      } else {
+        planned.push(i);
+      }
+    }
+    deps.events.emit({ type: 'sweep-started', dir: layout.dir, sweepId: record.sweepId, planned, alreadyFinished, jobs: config.jobs, at: Date.now() });
+
+    const ctx: IterationContext = {
+      config, layout, sweepId: record.sweepId, imageId, executor: deps.executor, taxonomy: deps.taxonomy,
+      events: deps.events, owner: this.owner, signal: deps.signal, live: this.live, onRunner: async () => undefined,
+    };
+    const queue = new WorkQueue(planned, config.chunkSize);
+    const deferred = new Set<number>();
+    const worker = async () => {
+      for (let unit = queue.take(); unit !== null && this.stopKind === null; unit = queue.take()) {
+        for (const iteration of unit) {
+          if (this.stopKind !== null) break;
+          if (!(await this.process(ctx, iteration))) deferred.add(iteration);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, config.jobs) }, worker));
+    await this.awaitOthers(ctx, deferred);
+
+    const results = await withLock(layout.sweepLock, this.onCompromised, () => rewriteSweepFiles(layout, this.render));
+    const inRange = results.filter((r) => r.iteration >= config.start && r.iteration <= config.end);
+    deps.events.emit({ type: 'sweep-finished', results, ranHere: this.ranHere, stopReason: this.stopReason });
+    return { dir: layout.dir, results, inRange, ranHere: this.ranHere, stopReason: this.stopReason, exitCode: this.exitCode(inRange) };
+  }
+
+  /** Runs one iteration if this process can claim it; false when another live process holds it. */
+  private async process(ctx: IterationContext, iteration: number): Promise<boolean> {
+    const marker = await readStopMarker(this.layout, this.invocationStart);
+    if (marker !== null) {
+      this.stop('limit', `another process of this sweep stopped it: ${marker.reason}`);
+      return true;
+    }
+    if (isDone(await this.readResult(iteration), this.config.force, this.invocationStart)) return true;
+    const claim = await claimIteration(this.layout, iteration, this.onCompromised);
+    if (claim === null) {
+      this.deps.events.emit({ type: 'iteration-skipped', iteration, reason: 'claimed-elsewhere' });
+      return false;
+    }
+    try {
+      // Someone may have finished it between the check and the claim.
+      if (isDone(await this.readResult(iteration), this.config.force, this.invocationStart)) return true;
+      const outcome = await this.runWithRetries({ ...ctx, onRunner: (runner) => claim.setRunner(runner) }, iteration);
+      this.ranHere += 1;
+      this.lastResults = await recordResult(this.layout, outcome.result, this.render, this.onCompromised);
+      this.deps.events.emit({ type: 'iteration-finished', iteration, result: outcome.result, sweepResults: this.lastResults });
+      await this.afterIteration(outcome);
+    } finally {
+      await claim.release();
+    }
+    return true;
+  }
+
+  private async runWithRetries(ctx: IterationContext, iteration: number): Promise<IterationOutcome> {
+    for (let retry = 0; ; retry += 1) {
+      const outcome = await runIterationAttempt(ctx, iteration);
+      if (!outcome.infrastructure || retry >= this.config.infraRetries || this.deps.signal.aborted) return outcome;
+      const delayMs = 1000 * 2 ** retry;
+      this.deps.events.emit({ type: 'iteration-retry', iteration, error: outcome.result.note ?? 'infrastructure error', delayMs, attemptsLeft: this.config.infraRetries - retry });
+      await abortableDelay(delayMs, this.deps.signal);
+    }
+  }
+
+  private async afterIteration(outcome: IterationOutcome): Promise<void> {
+    const { result } = outcome;
+    if (outcome.infrastructure && result.status === 'error') {
+      this.consecutiveInfraErrors += 1;
+      if (this.consecutiveInfraErrors >= this.config.maxConsecutiveInfraErrors) {
+        this.stop('environment', `${this.consecutiveInfraErrors} iterations in a row could not run (last: ${result.note}); fix the infrastructure and run the same command again to resume`);
+      }
+    } else {
+      this.consecutiveInfraErrors = 0;
+    }
+    if (outcome.collectionFailure && this.normalRuns === 0) {
+      this.stop('collection', `${result.note}; check --pytest-nodeid, --workdir and --mount`);
+    }
+    if (result.status === 'passed' || result.status === 'failed') this.normalRuns += 1;
+    const limit = this.config.untilFail ? 1 : this.config.maxFailures;
+    if (limit !== null && this.stopKind === null) {
+      const failures = this.lastResults.filter((r) => r.status === 'failed' && Date.parse(r.finishedAt) >= this.invocationStart).length;
+      if (failures >= limit) {
+        const reason = `${failures} failing iteration(s) reached ${this.config.untilFail ? '--until-fail' : `--max-failures ${limit}`} (run${String(result.iteration).padStart(3, '0')})`;
+        await writeStopMarker(this.layout, { reason, createdAt: new Date().toISOString(), byPid: this.owner.pid, byHost: this.owner.host });
+        this.stop('limit', reason);
+      }
+    }
+  }
+
+  /** Waits for iterations other processes hold: they finish them, or die and this process takes over. */
+  private async awaitOthers(ctx: IterationContext, deferred: Set<number>): Promise<void> {
+    while (deferred.size > 0 && this.stopKind === null) {
+      for (const iteration of [...deferred]) {
+        if (this.stopKind !== null) return;
+        if (isDone(await this.readResult(iteration), false, 0) || (await this.process(ctx, iteration))) deferred.delete(iteration);
+      }
+      if (deferred.size > 0) await abortableDelay(CLAIM_POLL_MS, this.deps.signal);
+    }
+  }
+
+  private stop(kind: StopKind, reason: string): void {
+    if (this.stopKind !== null) return;
+    this.stopKind = kind;
+    this.stopReason = reason;
+    this.deps.events.emit({ type: 'sweep-stopping', reason });
+  }
+
+  private exitCode(inRange: IterationResult[]): number {
+    if (this.stopKind === 'interrupted') return ExitCode.interrupted;
+    if (this.stopKind === 'environment') return ExitCode.environment;
+    if (this.stopKind === 'collection') return ExitCode.usage;
+    const expected = this.config.end - this.config.start + 1;
+    const allPassed = inRange.length === expected && inRange.every((r) => r.status === 'passed');
+    return allPassed ? ExitCode.ok : ExitCode.failures;
+  }
+
+  private readResult(iteration: number): Promise<IterationResult | null> {
+    return readJsonIfExists<IterationResult>(this.layout.resultJson(iteration)).catch(() => null);
+  }
+
+  private readonly onCompromised = (error: Error): void => {
+    this.deps.events.emit({ type: 'warning', message: `a lock was lost (${error.message}); another process may take over this iteration` });
+  };
+}
+
