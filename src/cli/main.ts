@@ -1,11 +1,17 @@
 import { Command, CommanderError } from 'commander';
 
 import { ExitCode } from '../core/errors.js';
+import { registerClassify } from './commands/classify.js';
 import { registerRun } from './commands/run.js';
+import { registerStatus } from './commands/status.js';
+import { registerClean } from './commands/clean.js';
+import { registerCompare } from './commands/compare.js';
+import { registerPlan } from './commands/plan.js';
+import { registerReport } from './commands/report.js';
 
 function buildProgram(): Command {
   const program = new Command('flakehunt')
-    .description('Reproduce flaky tests: run them many times, each iteration in a fresh Docker container,\nclassify every failure, and tell whether a fix really worked.')
+    .description('Reproduce flaky tests: run them many times, each iteration in a fresh Docker container, classify every failure, and tell whether a fix really worked.')
     .version('0.1.0')
     .option('--no-color', 'no colours (NO_COLOR is respected too)')
     .showSuggestionAfterError(true)
@@ -17,6 +23,12 @@ Exit codes: 0 all iterations passed, 1 some failed, 2 usage or configuration err
     outputError: (text, write) => write(`flakehunt: ${text.replace(/^error: /, '').trim()} (see flakehunt --help)\n`),
   });
   registerRun(program);
+  registerClassify(program);
+  registerStatus(program);
+  registerCompare(program);
+  registerPlan(program);
+  registerReport(program);
+  registerClean(program);
   return program;
 }
 

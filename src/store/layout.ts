@@ -41,6 +41,8 @@ export class SweepLayout {
   /** proper-lockfile's lock folder guarding the sweep-wide files. */
   get sweepLock(): string { return path.join(this.dir, '.sweep.lock'); }
   get claimsDir(): string { return path.join(this.dir, '.claims'); }
+  /** One file per flakehunt process working on the sweep, for `flakehunt status`. */
+  get processesDir(): string { return path.join(this.dir, '.processes'); }
 
   runDir(iteration: number): string { return path.join(this.dir, runName(iteration)); }
   runLog(iteration: number): string { return path.join(this.runDir(iteration), 'run.log'); }

@@ -6,6 +6,7 @@ import type { SweepEvents } from '../core/events.js';
 import type { IterationResult } from '../core/result.js';
 import type { Executor, RunningIteration } from '../executors/executor.js';
 import { claimIteration } from '../store/claims.js';
+import { announceProcess } from '../store/process-files.js';
 import { SweepLayout, sweepFolderName } from '../store/layout.js';
 import { withLock } from '../store/locks.js';
 import { currentProcess } from '../store/process-identity.js';
@@ -95,7 +96,17 @@ export class SweepRunner {
     const { imageId } = await deps.executor.preflight(config.image);
     const { record, warnings } = await openSweepRecord(layout, config, imageId, this.onCompromised);
     for (const message of warnings) deps.events.emit({ type: 'warning', message });
-    const reaped = await deps.executor.reap({ sweepId: record.sweepId, includeLiveOwners: false });
+    const withdraw = await announceProcess(layout, { owner: this.owner, start: config.start, end: config.end, jobs: config.jobs, startedAt: new Date(this.invocationStart).toISOString() });
+    try {
+      return await this.runAnnounced(record.sweepId, imageId);
+    } finally {
+      await withdraw();
+    }
+  }
+
+  private async runAnnounced(sweepId: string, imageId: string | null): Promise<SweepOutcome> {
+    const { config, deps, layout } = this;
+    const reaped = await deps.executor.reap({ sweepId, includeLiveOwners: false });
     if (reaped.length > 0) deps.events.emit({ type: 'warning', message: `removed ${reaped.length} container(s) left behind by an earlier, killed run: ${reaped.join(', ')}` });
 
     const planned: number[] = [];
@@ -108,10 +119,10 @@ export class SweepRunner {
         planned.push(i);
       }
     }
-    deps.events.emit({ type: 'sweep-started', dir: layout.dir, sweepId: record.sweepId, planned, alreadyFinished, jobs: config.jobs, at: Date.now() });
+    deps.events.emit({ type: 'sweep-started', dir: layout.dir, sweepId, planned, alreadyFinished, jobs: config.jobs, at: Date.now() });
 
     const ctx: IterationContext = {
-      config, layout, sweepId: record.sweepId, imageId, executor: deps.executor, taxonomy: deps.taxonomy,
+      config, layout, sweepId, imageId, executor: deps.executor, taxonomy: deps.taxonomy,
       events: deps.events, owner: this.owner, signal: deps.signal, live: this.live, onRunner: async () => undefined,
     };
     const queue = new WorkQueue(planned, config.chunkSize);

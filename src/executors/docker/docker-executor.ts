@@ -22,12 +22,17 @@ export class DockerExecutor implements Executor {
 
   constructor(private readonly docker: Docker = new Docker()) {}
 
-  async preflight(image: string | null): Promise<{ imageId: string | null }> {
+  /** Checks that the daemon answers; EnvironmentError naming the socket and the fix when it does not. */
+  async ping(): Promise<void> {
     try {
       await this.docker.ping();
     } catch (error) {
       throw daemonUnreachable(error as Error);
     }
+  }
+
+  async preflight(image: string | null): Promise<{ imageId: string | null }> {
+    await this.ping();
     if (image === null) throw new UsageError('--image is required with the docker executor: name the image to test, e.g. -i dynamo:latest-dev');
     try {
       const info = await this.docker.getImage(image).inspect();

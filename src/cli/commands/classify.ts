@@ -1,0 +1,41 @@
+import path from 'node:path';
+
+import type { Command } from 'commander';
+
+import { reclassifySweep } from '../../classify/reclassify-sweep.js';
+import { DEFAULT_TAXONOMY, loadTaxonomy } from '../../classify/taxonomy-loader.js';
+import { runName } from '../../store/layout.js';
+import { readJsonIfExists } from '../../store/read-json.js';
+import type { SweepRecord } from '../../sweep/sweep-record.js';
+import { summaryRenderer } from '../../sweep/sweep-summary.js';
+
+function describeClasses(status: string, classes: string[]): string {
+  return status === 'failed' ? classes.join(',') || 'FAILED' : status.toUpperCase();
+}
+
+export function registerClassify(program: Command): void {
+  program
+    .command('classify')
+    .summary('re-classify an existing sweep from its logs')
+    .description('Re-classify every iteration of a sweep folder from its logs alone, with the current (or given) rules,\nand rewrite result.json, results.txt, results.jsonl and summary.txt. Works on folders of the seed\nscript too (runNNN/pytest.log or run.log, .exit_code; parallelism from the folder name).')
+    .argument('<sweep-dir>', 'a sweep folder, e.g. logs/serial_fix13')
+    .option('--taxonomy <file>', 'rules to classify with (default: the bundled dynamo-router rules)')
+    .option('--json', 'print the changes as JSON')
+    .action(async (dir: string, options: { taxonomy?: string; json?: boolean }) => {
+      const taxonomy = await loadTaxonomy(options.taxonomy ?? DEFAULT_TAXONOMY);
+      const record = await readJsonIfExists<SweepRecord>(path.join(dir, 'sweep.json')).catch(() => null);
+      const identity = (record?.identity ?? {}) as { image?: string; parallelism?: string; nodeids?: string[] };
+      const info = { dir: path.resolve(dir), name: path.basename(path.resolve(dir)), image: identity.image ?? null, parallelism: identity.parallelism ?? path.basename(dir), tag: null, nodeids: identity.nodeids ?? [] };
+      const warn = (error: Error) => process.stderr.write(`flakehunt: warning: ${error.message}\n`);
+      const { changes, results, origin } = await reclassifySweep(dir, taxonomy, summaryRenderer(info, taxonomy), warn);
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify({ dir: info.dir, origin, changes, iterations: results.length }, null, 2)}\n`);
+        return;
+      }
+      for (const change of changes) {
+        const before = change.before === null ? '(new)' : describeClasses(change.before.status, change.before.classes);
+        process.stdout.write(`${runName(change.iteration)}: ${before} → ${describeClasses(change.after.status, change.after.classes)}\n`);
+      }
+      process.stdout.write(`${results.length} iteration(s) classified with ${taxonomy.name} (${origin.kind} folder, ${origin.parallelism}); ${changes.length} changed. See ${path.join(info.dir, 'summary.txt')}\n`);
+    });
+}

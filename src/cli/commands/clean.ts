@@ -1,0 +1,32 @@
+import type { Command } from 'commander';
+
+import { DockerExecutor } from '../../executors/docker/docker-executor.js';
+import type { Executor } from '../../executors/executor.js';
+import { LocalExecutor } from '../../executors/local/local-executor.js';
+import { readJsonIfExists } from '../../store/read-json.js';
+import { SweepLayout } from '../../store/layout.js';
+import type { SweepRecord } from '../../sweep/sweep-record.js';
+import { UsageError } from '../../core/errors.js';
+
+export function registerClean(program: Command): void {
+  program
+    .command('clean')
+    .summary('remove containers left behind by killed flakehunt runs')
+    .description('Remove containers (or local process groups) that flakehunt started and whose flakehunt process\nis gone. Only flakehunt\'s own (found by their labels) are touched; never a container of anyone else.')
+    .option('--sweep <dir>', 'only this sweep\'s leftovers')
+    .option('--all', 'also remove those of flakehunt processes that are still running (stops their iterations)')
+    .option('--executor <docker|local>', 'which back end to clean (default docker)', 'docker')
+    .action(async (options: { sweep?: string; all?: boolean; executor: string }) => {
+      if (options.executor !== 'docker' && options.executor !== 'local') throw new UsageError(`--executor must be docker or local, got ${JSON.stringify(options.executor)}`);
+      let sweepId: string | null = null;
+      if (options.sweep !== undefined) {
+        const record = await readJsonIfExists<SweepRecord>(new SweepLayout(options.sweep).sweepJson).catch(() => null);
+        if (record === null) throw new UsageError(`${options.sweep} has no readable sweep.json: give a flakehunt sweep folder`);
+        sweepId = record.sweepId;
+      }
+      const executor: Executor = options.executor === 'docker' ? new DockerExecutor() : new LocalExecutor();
+      if (executor.kind === 'docker') await (executor as DockerExecutor).ping();
+      const removed = await executor.reap({ sweepId, includeLiveOwners: options.all === true });
+      process.stdout.write(removed.length === 0 ? 'nothing to clean\n' : `removed ${removed.length}: ${removed.join(', ')}\n`);
+    });
+}

@@ -1,0 +1,24 @@
+import type { Command } from 'commander';
+
+import { DEFAULT_TAXONOMY, loadTaxonomy } from '../../classify/taxonomy-loader.js';
+import { compareSweeps, renderComparisonText } from '../../report/compare.js';
+import { loadSweepSummary } from '../../report/load-sweep.js';
+
+export function registerCompare(program: Command): void {
+  program
+    .command('compare')
+    .summary('did the fix work? compare two sweeps')
+    .description('Compare two sweeps per class and per test: both rates with 95% intervals, the difference,\na two-sided Fisher exact p-value and a plain verdict.')
+    .argument('<before>', 'the baseline sweep folder, e.g. logs/serial_fix13')
+    .argument('<after>', 'the sweep to judge, e.g. logs/serial_fix14')
+    .option('--exclude-infra', 'leave iterations that failed only for infrastructure reasons (A5) out of the rates')
+    .option('--taxonomy <file>', 'rules giving class titles and kinds (default: bundled)')
+    .option('--json', 'print as JSON')
+    .action(async (before: string, after: string, options: { excludeInfra?: boolean; taxonomy?: string; json?: boolean }) => {
+      const taxonomy = await loadTaxonomy(options.taxonomy ?? DEFAULT_TAXONOMY);
+      const a = await loadSweepSummary(before, taxonomy, options.excludeInfra === true);
+      const b = await loadSweepSummary(after, taxonomy, options.excludeInfra === true);
+      const comparison = compareSweeps(a, b);
+      process.stdout.write(options.json ? `${JSON.stringify(comparison, null, 2)}\n` : `${renderComparisonText(comparison)}\n`);
+    });
+}

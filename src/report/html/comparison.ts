@@ -1,0 +1,45 @@
+import { formatP, type Comparison, type ComparisonRow } from '../compare.js';
+import type { RateEstimate } from '../summary-types.js';
+import { formatInterval, formatPercent } from '../summary-text.js';
+import { chip, testId } from './sections.js';
+import { html, type SafeHtml } from './escape.js';
+import { niceRate, pairWhiskers } from './svg.js';
+
+/** `−26.0 pp`. */
+function difference(d: number): string {
+  return `${d > 0 ? '+' : d < 0 ? '−' : '±'}${(Math.abs(d) * 100).toFixed(1)} pp`;
+}
+
+function rateCell(e: RateEstimate): SafeHtml {
+  return html`<td class="num"><b>${formatPercent(e.rate)}</b> <span class="muted">(${e.count}/${e.total})</span><br><span class="muted">${formatInterval(e)}</span></td>`;
+}
+
+function label(r: ComparisonRow): SafeHtml {
+  if (r.kind === 'test') return testId(r.label);
+  if (r.kind === 'class') {
+    const title = r.label.slice(r.key.length).trim();
+    const infra = title.endsWith('[infra]');
+    return html`${chip(r.key)} ${infra ? title.slice(0, -'[infra]'.length).trim() : title}${infra ? html` <span class="tag">infra</span>` : ''}`;
+  }
+  return html`<b>${r.label}</b>`;
+}
+
+function comparisonTable(c: Comparison, i: number): SafeHtml {
+  const scale = niceRate(Math.max(...c.rows.flatMap((r) => [r.a.upper, r.b.upper])));
+  const rows = c.rows.map(
+    (r) => html`<tr class="${r.significant ? 'sig' : ''}" data-testid="comparison-row" data-kind="${r.kind}" data-significant="${String(r.significant)}">
+<td class="label">${label(r)}</td>${rateCell(r.a)}${rateCell(r.b)}<td class="plot">${pairWhiskers(r.a, r.b, scale)}</td>
+<td class="num">${difference(r.difference)}</td><td class="num">${formatP(r.pValue)}</td>
+<td class="verdict">${r.significant ? html`<span class="badge">significant</span> ` : ''}${r.verdict}</td></tr>`,
+  );
+  return html`<div class="comparison" data-testid="comparison-table" id="comparison-${i + 1}">
+<h4><span class="key a"></span>a: ${c.a.name} <span class="muted">(${c.a.counted} counted)</span> &nbsp; <span class="key b"></span>b: ${c.b.name} <span class="muted">(${c.b.counted} counted)</span></h4>
+<div class="scroll"><table class="compare"><thead><tr><th>compared</th><th class="num">a</th><th class="num">b</th><th class="plot">95% CI, 0–${formatPercent(scale, 0)}</th><th class="num">b − a</th><th class="num">p</th><th>verdict</th></tr></thead>
+<tbody>${rows}</tbody></table></div>
+<p class="hint foot">p: two-sided Fisher exact test; highlighted rows differ significantly (p &lt; ${c.alpha}).</p></div>`;
+}
+
+/** Every comparison, one table each; significant rows highlighted. */
+export function comparisonSection(comparisons: Comparison[]): SafeHtml {
+  return html`<section class="card" id="comparison" data-testid="comparison"><h3>Comparison</h3>${comparisons.map(comparisonTable)}</section>`;
+}

@@ -1,0 +1,41 @@
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+
+import { writeJsonAtomic } from './atomic-write.js';
+import type { SweepLayout } from './layout.js';
+import type { ProcessIdentity } from './process-identity.js';
+import { readJsonIfExists } from './read-json.js';
+
+/** `.processes/<host>-<pid>.json`: a flakehunt process working on the sweep, and on which range. */
+export interface ProcessFile {
+  owner: ProcessIdentity;
+  start: number;
+  end: number;
+  jobs: number;
+  startedAt: string;
+}
+
+function fileOf(layout: SweepLayout, owner: ProcessIdentity): string {
+  return path.join(layout.processesDir, `${owner.host}-${owner.pid}.json`);
+}
+
+/** Announces this process; returns the function that withdraws it. */
+export async function announceProcess(layout: SweepLayout, entry: ProcessFile): Promise<() => Promise<void>> {
+  await mkdir(layout.processesDir, { recursive: true });
+  const file = fileOf(layout, entry.owner);
+  await writeJsonAtomic(file, entry);
+  return () => rm(file, { force: true });
+}
+
+export async function readProcessFiles(layout: SweepLayout): Promise<ProcessFile[]> {
+  let names: string[];
+  try {
+    names = await readdir(layout.processesDir);
+  } catch {
+    return [];
+  }
+  const entries = await Promise.all(
+    names.filter((n) => n.endsWith('.json')).map((n) => readJsonIfExists<ProcessFile>(path.join(layout.processesDir, n)).catch(() => null)),
+  );
+  return entries.filter((e): e is ProcessFile => e !== null);
+}

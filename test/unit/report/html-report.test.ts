@@ -1,0 +1,155 @@
+import { describe, it, expect } from 'vitest';
+
+import type { Failure, IterationResult } from '../../../src/core/result.js';
+import { compareSweeps } from '../../../src/report/compare.js';
+import { renderHtmlReport } from '../../../src/report/html/render-report.js';
+import { summarize, type RuleInfo } from '../../../src/report/summarize.js';
+import type { SweepInfo } from '../../../src/report/summary-types.js';
+import { result } from './fixtures.js';
+
+const RULES: RuleInfo[] = [
+  { id: 'A1', title: 'KV prefix-routing assertion', kind: 'test-bug' },
+  { id: 'A2', title: 'Router event-sync mismatch', kind: 'test-bug' },
+  { id: 'A3', title: 'Test timeout (pytest-timeout)', kind: 'test-bug' },
+  { id: 'A5', title: 'Infrastructure / network', kind: 'infrastructure' },
+];
+const ROUTER = 'tests/router/test_router.py::test_router_decisions[kv]';
+const SYNC = 'tests/router/test_sync.py::test_indexers_sync';
+const EVIL = 'tests/test_param.py::test_weird[<script>alert("x")</script>]';
+
+/** The 13 failing iterations of the base sweep: mostly A1, some A2, one A3, one A5 (infrastructure), one UNCLASSIFIED. */
+const FAILURES: Record<number, Failure[]> = {
+  ...Object.fromEntries([6, 11, 14, 21, 33, 40, 45].map((n) => [n, [{ test: ROUTER, class: 'A1', message: `AssertionError: expected worker 1, got ${n % 3}` }]])),
+  12: [{ test: SYNC, class: 'A2', message: 'AssertionError: indexers differ after 3 events' }],
+  38: [{ test: SYNC, class: 'A2', message: 'AssertionError: indexers differ after 5 events' }],
+  29: [
+    { test: ROUTER, class: 'A1', message: 'AssertionError: expected worker 1, got 2' },
+    { test: SYNC, class: 'A2', message: 'AssertionError: indexers differ after 2 events' },
+  ],
+  24: [{ test: ROUTER, class: 'A3', message: 'Failed: Timeout >300.0s' }],
+  17: [{ test: null, class: 'A5', message: "ConnectionError: HTTPSConnectionPool(host='huggingface.co', port=443): Max retries exceeded" }],
+  48: [{ test: EVIL, class: 'UNCLASSIFIED', message: `ValueError: got '<b>' & "quoted" instead` }],
+};
+
+function sweepInfo(name: string): SweepInfo {
+  return { dir: `/work/sweeps/${name}`, name, image: 'router-tests:latest', parallelism: 'serial', tag: name.split('_')[1] ?? null, nodeids: [] };
+}
+
+function sweep(name: string, failures: Record<number, Failure[]>): IterationResult[] {
+  return Array.from({ length: 50 }, (_, i) => {
+    const n = i + 1;
+    const f = failures[n];
+    const ms = f?.[0]?.class === 'A3' ? 301_200 : 240_000 + ((n * 7919) % 45) * 1000 + (name.length % 7) * 1500;
+    return f ? result(n, 'failed', f, ms) : result(n, 'passed', [], ms);
+  });
+}
+
+/** Two sweeps, 13/50 failing and 0/50 failing, with their comparison. */
+function buildReportInput(reportDir: string, sweepsDir = '/work/sweeps') {
+  const infoIn = (name: string): SweepInfo => ({ ...sweepInfo(name), dir: `${sweepsDir}/${name}` });
+  const base = summarize(sweep('serial_base', FAILURES), infoIn('serial_base'), RULES);
+  const fixed = summarize(sweep('serial_fix13', {}), infoIn('serial_fix13'), RULES);
+  return { summaries: [base, fixed], comparisons: [compareSweeps(base, fixed)], generatedAt: '2024-05-01T12:00:00Z', reportDir };
+}
+
+const page = renderHtmlReport(buildReportInput('/work/reports'));
+/** The page without the <wbr> break hints that test ids carry. */
+const text = page.replaceAll('<wbr>', '');
+
+/** The markup of the section or header with this id, up to where it closes (sections are not nested). */
+function sectionOf(id: string): string {
+  const start = page.indexOf(`id="${id}"`);
+  expect(start, `section ${id}`).toBeGreaterThanOrEqual(0);
+  const end = Math.min(...['</section>', '</header>'].map((tag) => page.indexOf(tag, start)).filter((i) => i >= 0));
+  return page.slice(start, end);
+}
+
+describe('renderHtmlReport', () => {
+  it('is one self-contained HTML document', () => {
+    expect(page.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(page).toContain('<style>');
+    expect(page).not.toMatch(/<script/i);
+    expect(page).not.toMatch(/<link\b/i);
+    expect(page).not.toMatch(/\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?\/\//i);
+    expect(page).not.toMatch(/@import|url\(\s*["']?https?:/i);
+    // The A5 message mentions huggingface over https, as text only.
+    expect(page).toContain('HTTPSConnectionPool(host=&#39;huggingface.co&#39;');
+  });
+
+  it('has every section, with stable ids and test ids', () => {
+    for (const i of [1, 2]) {
+      for (const name of ['sweep-header', 'outcome-strip', 'class-test-matrix', 'rates', 'durations', 'failing-runs']) {
+        expect(page).toContain(`id="${name}-${i}" data-testid="${name}"`);
+      }
+    }
+    expect(page).toContain('id="comparison" data-testid="comparison"');
+  });
+
+  it('words the rates as summary.txt does', () => {
+    const header1 = sectionOf('sweep-header-1');
+    expect(header1).toContain('Failure rate: 26.0% (13/50), 95% CI 15.9–39.6%');
+    expect(header1).toContain('Test-bug failures only (infrastructure-only failures left out): 24.0% (12/50)');
+    expect(header1).toMatch(/<b>37<\/b><span>passed<\/span>/);
+    expect(sectionOf('sweep-header-2')).toContain('0/50 failed: the true failure rate is below 5.8% with 95% confidence');
+  });
+
+  it('draws 50 iteration cells per sweep with the right status and classes', () => {
+    const cells = [...page.matchAll(/data-testid="iteration-cell" data-iteration="(\d+)" data-status="(\w+)" data-classes="([^"]*)"><title>([^<]*)</g)];
+    expect(cells).toHaveLength(100);
+    const first = cells.slice(0, 50);
+    expect(first.map((m) => Number(m[1]))).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    const failed = first.filter((m) => m[2] === 'failed').map((m) => Number(m[1]));
+    expect(failed).toEqual([6, 11, 12, 14, 17, 21, 24, 29, 33, 38, 40, 45, 48]);
+    expect(first.filter((m) => m[2] === 'passed')).toHaveLength(37);
+    expect(first[28]?.[3]).toBe('A1 A2');
+    expect(first[28]?.[4]).toMatch(/^run029 FAILED A1, A2 \d+\.\ds$/);
+    expect(first[23]?.[4]).toBe('run024 FAILED A3 301.2s');
+    expect(cells.slice(50).every((m) => m[2] === 'passed' && m[3] === '')).toBe(true);
+  });
+
+  it('escapes data: a test id with <script> stays text', () => {
+    expect(page).not.toContain('<script>alert');
+    expect(text).toContain('test_weird[&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;]');
+    expect(page).toContain('ValueError: got &#39;&lt;b&gt;&#39; &amp; &quot;quoted&quot; instead');
+  });
+
+  it('counts failing tests per class in the matrix', () => {
+    const matrix = sectionOf('class-test-matrix-1').replaceAll('<wbr>', '');
+    expect(matrix).toContain('<i>(the run as a whole)</i>');
+    const routerRow = matrix.slice(matrix.indexOf(ROUTER));
+    // 8 A1 iterations (7 + run029) and one A3.
+    expect(routerRow.slice(0, routerRow.indexOf('</tr>')).match(/>(\d+)<\/td>/g)).toEqual(['>8</td>', '>1</td>']);
+    expect(sectionOf('class-test-matrix-2')).toContain('No failing tests.');
+  });
+
+  it('links failing runs to their logs by relative paths', () => {
+    const runs = sectionOf('failing-runs-1');
+    expect(runs.match(/data-testid="failing-run"/g)).toHaveLength(13);
+    expect(runs).toContain('href="../sweeps/serial_base/run006/run.log"');
+    expect(runs).toContain('href="../sweeps/serial_base/run048/run.log"');
+    expect(page).not.toContain('href="/work');
+    const nested = renderHtmlReport(buildReportInput('/work/sweeps/serial_base/report'));
+    expect(nested).toContain('href="../run006/run.log"');
+  });
+
+  it('shows rates with intervals as text', () => {
+    const rates = sectionOf('rates-1');
+    expect(rates).toContain('16.0% (8/50), 95% CI 8.3–28.5%');
+    expect(rates).toContain('<svg class="bar"');
+  });
+
+  it('renders the comparison with its verdict, significant rows highlighted', () => {
+    const comparison = sectionOf('comparison');
+    expect(comparison).toContain('fewer failures with serial_fix13, p &lt; 0.001');
+    expect(comparison).toMatch(/<tr class="sig" data-testid="comparison-row" data-kind="overall" data-significant="true">/);
+    expect(comparison).toContain('−26.0 pp');
+    expect(comparison).toMatch(/data-kind="class" data-significant="false"/);
+  });
+
+  it('leaves the comparison out for a single sweep', () => {
+    const input = buildReportInput('/work/reports');
+    const single = renderHtmlReport({ ...input, summaries: input.summaries.slice(0, 1), comparisons: [] });
+    expect(single).not.toContain('id="comparison"');
+    expect(single).toContain('id="outcome-strip-1"');
+  });
+});
