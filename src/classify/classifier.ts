@@ -31,6 +31,11 @@ function lineQuality(line: string): number {
   return 1;
 }
 
+/** The end of a long text, which is where a log says what went wrong. */
+function keepEnd(text: string): string {
+  return text.length > MAX_MESSAGE ? `…${text.slice(text.length - MAX_MESSAGE + 1)}` : text;
+}
+
 function trimMessage(line: string): string {
   const trimmed = line.trim().replace(/^E\s+/, '');
   return trimmed.length > MAX_MESSAGE ? `${trimmed.slice(0, MAX_MESSAGE - 1)}…` : trimmed;
@@ -257,12 +262,12 @@ export class RunClassifier {
 
   private decide(exit: RunExit, failures: Failure[]): Classification {
     const tests = this.countTests();
-    const tailText = this.tail.map(trimMessage).join(' | ');
+    const tailText = keepEnd(this.tail.map((line) => line.trim()).join(' | '));
     if (failures.length === 0 && exit.killedBy !== null) {
-      failures.push({ test: null, class: UNCLASSIFIED, message: trimMessage(`killed by the harness (${exit.killedBy}); last output: ${tailText}`) });
+      failures.push({ test: null, class: UNCLASSIFIED, message: keepEnd(`killed by the harness (${exit.killedBy}); last output: ${tailText}`) });
     }
     if (failures.length === 0 && exit.exitCode !== 0 && this.mode === 'command') {
-      failures.push({ test: null, class: UNCLASSIFIED, message: trimMessage(`exit code ${exit.exitCode}; last output: ${tailText}`) });
+      failures.push({ test: null, class: UNCLASSIFIED, message: keepEnd(`exit code ${exit.exitCode}; last output: ${tailText}`) });
     }
     const classes = [...new Set(failures.map((f) => f.class))].sort();
     const base = { classes, failures, tests, collectionFailure: false, note: null as string | null };
@@ -275,7 +280,7 @@ export class RunClassifier {
     const note = collection
       ? `pytest could not collect the tests (exit ${exit.exitCode}): ${this.collectionProblem ?? tailText}`
       : `exit code ${exit.exitCode ?? 'unknown'} but no failing test in the log; last output: ${tailText}`;
-    return { ...base, status: 'error', exitCodeMismatch: false, collectionFailure: collection, note: trimMessage(note) };
+    return { ...base, status: 'error', exitCodeMismatch: false, collectionFailure: collection, note: collection ? trimMessage(note) : keepEnd(note) };
   }
 
   private assignHeads(failed: Set<string>): Map<string, string> {

@@ -19,7 +19,7 @@ const FAILURE_HEAD = /^_{3,} (.+?) _{3,}$/;
 const NODE_DOWN = /^\[(gw\d+)\] node down: (.*)$/;
 const WORKER_CRASHED = /worker '?(gw\d+)'? crashed while running '?([^']+?)'?\s*$/;
 const FINAL_LINE = /^={3,} (.*\b(?:passed|failed|errors?|skipped|deselected|xfailed|xpassed|no tests ran)\b.*?) in [\d.]+s\b.*={3,}$/;
-const COLLECTION_PROBLEM = /^(ERROR: (?:file or directory not found|not found|usage|found no collectors).*|Interrupted: \d+ errors? during collection.*|no tests ran.*)$/;
+const COLLECTION_PROBLEM = /(?:^|^collecting \.\.\. )(ERROR: (?:file or directory not found|not found|usage|found no collectors).*|Interrupted: \d+ errors? during collection.*|no tests ran.*)$/;
 const STACK_FRAME = /^\s*File "[^"]*", line \d+,? in (\S+)/;
 
 export type PytestLine =

@@ -20,7 +20,7 @@ Exit codes: 0 all iterations passed, 1 some failed, 2 usage or configuration err
             3 environment error (Docker unreachable, image missing), 130 interrupted.`);
   program.exitOverride();
   program.configureOutput({
-    outputError: (text, write) => write(`flakehunt: ${text.replace(/^error: /, '').trim()} (see flakehunt --help)\n`),
+    outputError: (text, write) => write(`flakehunt: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see flakehunt --help)\n`),
   });
   registerRun(program);
   registerClassify(program);

@@ -66,7 +66,9 @@ function parseEnv(value: unknown): Record<string, string> {
       env[entry.slice(0, eq)] = entry.slice(eq + 1);
     }
   }
-  for (const key of Object.keys(env)) if (!ENV_NAME.test(key)) throw new UsageError(`--env: ${JSON.stringify(key)} is not a valid variable name`);
+  for (const key of Object.keys(env)) {
+    if (!ENV_NAME.test(key)) throw new UsageError(`--env: ${JSON.stringify(key)} is not a valid variable name: use letters, digits and _, not starting with a digit`);
+  }
   return env;
 }
 
@@ -111,11 +113,14 @@ export function resolveRunConfig(flags: ConfigValues & { force?: boolean; dryRun
   if (executor === 'docker' && (image === undefined || image === null || String(image).trim() === '')) {
     throw new UsageError('--image is required with the docker executor: name the image to test, e.g. -i dynamo:latest-dev (or --executor local)');
   }
-  const jobsFlag = pick('jobs');
-  const chunkParallel = pick('chunkParallel');
-  if (jobsFlag !== undefined && chunkParallel !== undefined && Number(jobsFlag) !== Number(chunkParallel)) {
-    throw new UsageError('--jobs and --chunk-parallel both set how many run at once: give one of them');
+  for (const source of [flags, file]) {
+    if (source.jobs !== undefined && source.chunkParallel !== undefined && Number(source.jobs) !== Number(source.chunkParallel)) {
+      throw new UsageError('--jobs and --chunk-parallel both set how many run at once: give one of them');
+    }
   }
+  // Flags win over the file, whichever of the two names either of them uses.
+  const jobsFlag = flags.jobs ?? flags.chunkParallel ?? file.jobs ?? file.chunkParallel;
+  const jobsName = flags.jobs !== undefined || (flags.chunkParallel === undefined && file.jobs !== undefined) ? '--jobs' : '--chunk-parallel';
   const chunkSize = pick('chunkSize');
   const tag = pick('tag');
   const maxFailures = pick('maxFailures');
@@ -164,7 +169,7 @@ export function resolveRunConfig(flags: ConfigValues & { force?: boolean; dryRun
     timeoutMs: parseDuration(String(pick('timeout') ?? RUN_DEFAULTS.timeout), '--timeout'),
     idleTimeoutMs: parseDuration(String(pick('idleTimeout') ?? RUN_DEFAULTS.idleTimeout), '--idle-timeout'),
     graceMs: parseDuration(String(pick('grace') ?? RUN_DEFAULTS.grace), '--grace'),
-    jobs: positiveInt(jobsFlag ?? chunkParallel ?? RUN_DEFAULTS.jobs, jobsFlag !== undefined ? '--jobs' : '--chunk-parallel'),
+    jobs: positiveInt(jobsFlag ?? RUN_DEFAULTS.jobs, jobsName),
     chunkSize: chunkSize === undefined ? null : positiveInt(chunkSize, '--chunk-size'),
     force: flags.force === true,
     untilFail: Boolean(pick('untilFail')),

@@ -17,6 +17,8 @@ export interface ClaimInfo {
 /** An iteration this process holds: nobody else runs it until released. */
 export interface Claim {
   iteration: number;
+  /** The claim was taken over from a dead owner, whose container may still be around. */
+  tookOver: boolean;
   setRunner(runner: string): Promise<void>;
   release(): Promise<void>;
 }
@@ -24,6 +26,10 @@ export interface Claim {
 /**
  * Claims an iteration for this process, taking over a claim whose owner died (same host: the pid is
  * gone; another host: the lock went stale). Null when a live process holds it.
+ *
+ * The whole exchange runs under the sweep lock, and the claim file is written before that lock is
+ * let go: a process that finds a dead owner can never remove a lock that another process has just
+ * taken over, whichever way (dead pid or stale lock) that process took it.
  */
 export async function claimIteration(
   layout: SweepLayout,
@@ -31,31 +37,30 @@ export async function claimIteration(
   onCompromised: CompromisedHandler,
 ): Promise<Claim | null> {
   const lockPath = layout.claimLock(iteration);
-  let release = await tryLock(lockPath, onCompromised);
-  if (release === null) {
-    const info = await readJsonIfExists<ClaimInfo>(layout.claimInfo(iteration)).catch(() => null);
-    if (info === null || isOwnerAlive(info.owner) !== false) return null;
-    // The owner is dead but its lock is still fresh: take it over under the sweep lock, so that two
-    // processes finding the same dead owner cannot both remove the lock and both take it.
-    release = await withLock(layout.sweepLock, onCompromised, async () => {
-      const again = await tryLock(lockPath, onCompromised);
-      if (again !== null) return again;
-      const current = await readJsonIfExists<ClaimInfo>(layout.claimInfo(iteration)).catch(() => null);
-      if (current === null || isOwnerAlive(current.owner) !== false) return null;
+  return withLock(layout.sweepLock, onCompromised, async () => {
+    let release = await tryLock(lockPath, onCompromised);
+    let tookOver = false;
+    if (release === null) {
+      const info = await readJsonIfExists<ClaimInfo>(layout.claimInfo(iteration)).catch(() => null);
+      // No claim file: its owner is between taking the lock and writing it, or died right there;
+      // the lock's staleness settles the second case.
+      if (info === null || isOwnerAlive(info.owner) !== false) return null;
       await rm(lockPath, { recursive: true, force: true });
-      return tryLock(lockPath, onCompromised);
-    });
-    if (release === null) return null;
-  }
-  return holdClaim(layout, iteration, release);
+      release = await tryLock(lockPath, onCompromised);
+      if (release === null) return null;
+      tookOver = true;
+    }
+    return holdClaim(layout, iteration, release, tookOver);
+  });
 }
 
-async function holdClaim(layout: SweepLayout, iteration: number, release: Release): Promise<Claim> {
+async function holdClaim(layout: SweepLayout, iteration: number, release: Release, tookOver: boolean): Promise<Claim> {
   const info: ClaimInfo = { iteration, owner: currentProcess(), claimedAt: new Date().toISOString(), runner: null };
   await writeJsonAtomic(layout.claimInfo(iteration), info);
   let released = false;
   return {
     iteration,
+    tookOver,
     async setRunner(runner: string) {
       if (!released) await writeJsonAtomic(layout.claimInfo(iteration), { ...info, runner });
     },

@@ -15,8 +15,8 @@ export async function setAsidePreviousAttempt(runDir: string): Promise<number> {
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => Number(m[1]));
   const leftovers = entries.filter((name) => !ATTEMPT_DIR.test(name));
-  if (leftovers.length === 0) return earlier.length + 1;
   const attempt = earlier.length === 0 ? 1 : Math.max(...earlier) + 1;
+  if (leftovers.length === 0) return attempt;
   const aside = path.join(runDir, `attempt-${attempt}`);
   await mkdir(aside);
   for (const name of leftovers) await rename(path.join(runDir, name), path.join(aside, name));

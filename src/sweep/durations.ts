@@ -15,9 +15,10 @@ export function parseDuration(value: string, flag: string): number {
 
 /** 5400000 → `1h30m`, 90000 → `1m30s`, 1500 → `1.5s`. */
 export function formatDuration(ms: number): string {
-  if (ms < 60_000) return `${Number((ms / 1000).toFixed(1))}s`;
-  const h = Math.floor(ms / 3_600_000);
-  const m = Math.floor((ms % 3_600_000) / 60_000);
-  const s = Math.round((ms % 60_000) / 1000);
+  if (ms < 59_950) return `${Number((ms / 1000).toFixed(1))}s`;
+  const total = Math.round(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
   return `${h > 0 ? `${h}h` : ''}${m > 0 ? `${m}m` : ''}${s > 0 && h === 0 ? `${s}s` : ''}` || '0s';
 }

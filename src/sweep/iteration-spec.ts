@@ -26,7 +26,8 @@ export function iterationSpec(
   for (const name of config.artifactsEnv) env[name] = config.artifactsDir;
   const inject: Record<string, string> = {};
   if (config.command === null) {
-    env.PYTHONPATH = PLUGIN_DIR;
+    // The suite's own PYTHONPATH (from --env) stays, after the plugin's folder.
+    env.PYTHONPATH = config.env.PYTHONPATH ? `${PLUGIN_DIR}:${config.env.PYTHONPATH}` : PLUGIN_DIR;
     inject[`${PLUGIN_DIR}/${PLUGIN_MODULE}.py`] = TEMPLATE(`${PLUGIN_MODULE}.py`);
   }
   inject[`${PLUGIN_DIR}/flakehunt_forensics.py`] = TEMPLATE('flakehunt_forensics.py');

@@ -29,15 +29,18 @@ export class OutputTap extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.lastOutputAt = Date.now();
     this.bytes += chunk.length;
-    this.remember(chunk);
     if (this.secrets.length === 0) {
+      this.remember(chunk);
       done(null, chunk);
       return;
     }
     const text = this.mask(this.held + chunk.toString('latin1'));
     const cut = Math.max(0, text.length - this.holdBack);
     this.held = text.slice(cut);
-    done(null, cut > 0 ? Buffer.from(text.slice(0, cut), 'latin1') : undefined);
+    const emitted = cut > 0 ? Buffer.from(text.slice(0, cut), 'latin1') : undefined;
+    // Remember only masked output: the last lines go into run.log's hang marker and into events.
+    if (emitted) this.remember(emitted);
+    done(null, emitted);
   }
 
   override _flush(done: TransformCallback): void {

@@ -1,16 +1,19 @@
+import type Docker from 'dockerode';
+
 import { EnvironmentError, InfrastructureError, UsageError } from '../../core/errors.js';
 
-/** Where dockerode will connect, in words, for error messages. */
-export function describeDaemon(): string {
-  const host = process.env.DOCKER_HOST;
-  return host && host.length > 0 ? `DOCKER_HOST=${host}` : 'unix:///var/run/docker.sock';
+/** Where this client connects, in words, for error messages. */
+export function describeDaemon(docker: Docker): string {
+  const modem = (docker as unknown as { modem?: { socketPath?: string; host?: string; port?: number; protocol?: string } }).modem;
+  const where = modem?.socketPath ? `unix://${modem.socketPath}` : modem?.host ? `${modem.protocol ?? 'http'}://${modem.host}:${modem.port ?? ''}` : 'unix:///var/run/docker.sock';
+  return process.env.DOCKER_HOST ? `DOCKER_HOST=${process.env.DOCKER_HOST}` : where;
 }
 
 /** The daemon cannot be reached at all. */
-export function daemonUnreachable(error: Error): EnvironmentError {
+export function daemonUnreachable(error: Error, docker: Docker): EnvironmentError {
   const code = (error as NodeJS.ErrnoException).code ?? error.message;
   return new EnvironmentError(
-    `cannot reach the Docker daemon at ${describeDaemon()} (${code}): start it (sudo systemctl start docker, or sudo dockerd &) or set DOCKER_HOST to a running one`,
+    `cannot reach the Docker daemon at ${describeDaemon(docker)} (${code}): start it (sudo systemctl start docker, or sudo dockerd &) or set DOCKER_HOST to a running one`,
   );
 }
 

@@ -27,7 +27,7 @@ export class DockerExecutor implements Executor {
     try {
       await this.docker.ping();
     } catch (error) {
-      throw daemonUnreachable(error as Error);
+      throw daemonUnreachable(error as Error, this.docker);
     }
   }
 
@@ -42,7 +42,7 @@ export class DockerExecutor implements Executor {
       if ((error as { statusCode?: number }).statusCode === 404) {
         throw new EnvironmentError(`image ${image} is not on this Docker host: build or pull it first (for the demo: bash templates/image/build-pytest-image.sh)`);
       }
-      throw daemonUnreachable(error as Error);
+      throw daemonUnreachable(error as Error, this.docker);
     }
   }
 
@@ -75,7 +75,7 @@ export class DockerExecutor implements Executor {
     try {
       containers = await this.docker.listContainers({ all: true, filters: { label: [label] } });
     } catch (error) {
-      throw daemonUnreachable(error as Error);
+      throw daemonUnreachable(error as Error, this.docker);
     }
     const removed: string[] = [];
     for (const info of containers) {
@@ -106,13 +106,17 @@ class DockerIteration implements RunningIteration {
   exited: Promise<ExitInfo> = Promise.resolve({ exitCode: null, signal: null });
   private artifactsDir = '/flakehunt/artifacts';
   private removed: Promise<void> | null = null;
+  private attached: Readable | null = null;
+  private demux: DockerDemux | null = null;
 
   constructor(private readonly container: Docker.Container) {
     this.id = container.id.slice(0, 12);
   }
 
   connect(attached: Readable): void {
+    this.attached = attached;
     const demux = new DockerDemux();
+    this.demux = demux;
     attached.on('error', (error) => demux.destroy(error));
     demux.on('error', () => this.output.end());
     attached.pipe(demux).pipe(this.output);
@@ -120,10 +124,22 @@ class DockerIteration implements RunningIteration {
 
   watchExit(artifactsDir: string): void {
     this.artifactsDir = artifactsDir;
-    this.exited = this.container.wait().then(
-      (status: { StatusCode?: number }) => ({ exitCode: status.StatusCode ?? null, signal: null }),
-      () => ({ exitCode: null, signal: null }),
-    );
+    this.exited = new Promise((resolve) => {
+      this.container.wait().then(
+        (status: { StatusCode?: number }) => resolve({ exitCode: status.StatusCode ?? null, signal: null }),
+        () => resolve({ exitCode: null, signal: null }),
+      );
+      // If the connection to the daemon drops, wait() may never settle: once the console stream
+      // has ended, ask the daemon directly; no answer means the run is lost (exit code unknown).
+      this.output.once('close', () => {
+        const check = () =>
+          this.container.inspect().then(
+            (info) => (info.State.Running ? setTimeout(check, 1000) : resolve({ exitCode: info.State.ExitCode, signal: null })),
+            () => resolve({ exitCode: null, signal: null }),
+          );
+        setTimeout(check, 1000);
+      });
+    });
   }
 
   async forensics(): Promise<string> {
@@ -148,14 +164,18 @@ class DockerIteration implements RunningIteration {
   }
 
   cleanup(): Promise<void> {
+    // An unread, backed-up console stream keeps the daemon from finishing the removal: stop
+    // reading from the daemon, and end the output after what it already holds.
+    if (this.demux !== null) this.demux.unpipe(this.output);
+    this.attached?.destroy();
+    this.demux?.destroy();
+    if (!this.output.writableEnded) this.output.end();
     this.removed ??= this.container
       .remove({ force: true, v: true })
       .catch((error: { statusCode?: number }) => {
         if (error.statusCode !== 404 && error.statusCode !== 409) throw classifyDockerError(error, `remove container ${this.id}`);
       })
-      .then(() => {
-        if (!this.output.writableEnded) this.output.end();
-      });
+      ;
     return this.removed;
   }
 

@@ -22,6 +22,24 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Until every member of the group is gone (killed members can take a moment to be reaped), at most 10 s. */
+async function waitForGroupGone(pgid: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (groupAlive(pgid) && Date.now() < deadline) {
+    signalGroup(pgid, 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 /**
  * Runs each iteration as a fresh process group on this machine, with no container: for machines
  * without Docker and for fast tests. Isolation is a sandbox folder and a process group, not more.
@@ -109,7 +127,9 @@ class LocalIteration implements RunningIteration {
     this.exited = new Promise((resolve) => {
       child.once('close', (code, signal) => {
         this.done = true;
-        resolve({ exitCode: code, signal });
+        // As a container (or a shell) reports it: death by a signal is 128 + its number.
+        const bySignal = signal === null ? null : 128 + (os.constants.signals[signal] ?? 0);
+        resolve({ exitCode: code ?? bySignal, signal });
       });
       child.once('error', () => {
         this.done = true;
@@ -154,10 +174,17 @@ class LocalIteration implements RunningIteration {
 
   cleanup(): Promise<void> {
     this.cleaned ??= (async () => {
+      // Unread output would keep the child's pipes open and 'close' from ever firing.
+      for (const stream of [this.child.stdout, this.child.stderr]) {
+        stream?.unpipe(this.output);
+        stream?.destroy();
+      }
+      if (!this.output.writableEnded) this.output.end();
       const pgid = this.pgid;
       if (pgid !== null) {
         signalGroup(pgid, 'SIGKILL');
         await this.exited;
+        await waitForGroupGone(pgid);
         await unregisterGroup(pgid);
       }
       await rm(this.sandbox, { recursive: true, force: true });
