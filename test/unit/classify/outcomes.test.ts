@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+
+import { UNCLASSIFIED } from '../../../src/core/result.js';
+import { classify, HEADER, pairs, serialFailure } from './helpers.js';
+
+describe('status from the exit code and the log', () => {
+  it('a failure in the log with exit code 0 is failed, with exitCodeMismatch', async () => {
+    const c = await classify(serialFailure(['E       AssertionError: Router states have different numbers of events']), { exit: { exitCode: 0 } });
+    expect(c.status).toBe('failed');
+    expect(c.exitCodeMismatch).toBe(true);
+    expect(pairs(c)).toEqual([{ test: 't.py::test_x', class: 'A2' }]);
+  });
+
+  it('a failure with a non-zero exit code is no mismatch', async () => {
+    const c = await classify(serialFailure(['E       AssertionError: Router states have different numbers of events']), { exit: { exitCode: 1 } });
+    expect(c.exitCodeMismatch).toBe(false);
+  });
+
+  it('a clean log with exit code 0 passes', async () => {
+    const log = [HEADER, 't.py::test_x PASSED                                                    [ 50%]', 't.py::test_y PASSED                                                    [100%]', '============================== 2 passed in 0.01s ==============================='].join('\n');
+    const c = await classify(log, { exit: { exitCode: 0 } });
+    expect(c).toMatchObject({ status: 'passed', failures: [], classes: [], exitCodeMismatch: false, note: null, tests: { passed: 2, failed: 0 } });
+  });
+
+  it('a non-zero exit with no recognisable failure is an error whose note carries the log tail', async () => {
+    const log = [
+      'Traceback (most recent call last):',
+      '  File "/usr/lib/python3/site-packages/_pytest/main.py", line 270, in wrap_session',
+      'RuntimeError: the plugin manager exploded',
+    ].join('\n');
+    const c = await classify(log, { exit: { exitCode: 3 } });
+    expect(c.status).toBe('error');
+    expect(c.failures).toEqual([]);
+    expect(c.classes).toEqual([]);
+    expect(c.collectionFailure).toBe(false);
+    expect(c.exitCodeMismatch).toBe(false);
+    expect(c.note).toBe(
+      'exit code 3 but no failing test in the log; last output: Traceback (most recent call last): | ' +
+        'File "/usr/lib/python3/site-packages/_pytest/main.py", line 270, in wrap_session | RuntimeError: the plugin manager exploded',
+    );
+  });
+
+  it('the note is bounded: the last 8 lines at most, 400 characters at most', async () => {
+    const lines = [HEADER, ...Array.from({ length: 50 }, (_, i) => `noise line ${i} ${'z'.repeat(80)}`), 'the very last words'];
+    const c = await classify(lines.join('\n'), { exit: { exitCode: 1 } });
+    expect(c.status).toBe('error');
+    expect(c.note!.length).toBeLessThanOrEqual(400);
+    expect(c.note).not.toContain('noise line 0 ');
+    expect(c.note).not.toContain('noise line 42 ');
+  });
+
+  // src/classify/classifier.ts:260 joins the last 8 lines oldest first, and lines 262/265/276-278 then cut the
+  // message to its first 400 characters (trimMessage): with pytest's 80-column lines the newest lines, the ones
+  // that say what went wrong, are the part cut off. Here the note ends inside the Traceback's "File" line and
+  // never shows "RuntimeError: the plugin manager exploded".
+  it('a long tail keeps its newest lines (the error) when the note is shortened', async () => {
+    const log = [
+      HEADER,
+      't.py::test_y PASSED                                                    [ 50%]',
+      'Traceback (most recent call last):',
+      '  File "/usr/lib/python3/site-packages/_pytest/main.py", line 270, in wrap_session',
+      'RuntimeError: the plugin manager exploded',
+    ].join('\n');
+    const c = await classify(log, { exit: { exitCode: 3 } });
+    expect(c.status).toBe('error');
+    expect(c.note).toContain('RuntimeError: the plugin manager exploded');
+  });
+
+  it('pytest could not collect (exit 4, "ERROR: file or directory not found"): an error that stops the sweep', async () => {
+    const log = [HEADER.replace('collected 2 items', 'collected 0 items'), 'ERROR: file or directory not found: t.py::nope', '', '============================ no tests ran in 0.01s ============================='].join('\n');
+    const c = await classify(log, { exit: { exitCode: 4 } });
+    expect(c.status).toBe('error');
+    expect(c.collectionFailure).toBe(true);
+    expect(c.note).toMatch(/pytest could not collect the tests \(exit 4\): ERROR: file or directory not found: t\.py::nope/);
+  });
+
+  it('an ERROR at setup of a test counts as a failure of that test', async () => {
+    const log = [
+      HEADER,
+      't.py::test_x ERROR                                                     [ 50%]',
+      't.py::test_y PASSED                                                    [100%]',
+      '',
+      '==================================== ERRORS ====================================',
+      '_______________________ ERROR at setup of test_x ________________________',
+      "E       RuntimeError: Failed to fetch model 'Qwen/Qwen3-0.6B' from HuggingFace",
+      '=========================== short test summary info ============================',
+      "ERROR t.py::test_x - RuntimeError: Failed to fetch model 'Qwen/Qwen3-0.6B' from...",
+      '========================== 1 passed, 1 error in 0.20s ==========================',
+    ].join('\n');
+    const c = await classify(log);
+    expect(pairs(c)).toEqual([{ test: 't.py::test_x', class: 'A5' }]);
+    expect(c.tests).toEqual({ passed: 1, failed: 1 });
+  });
+});
+
+describe('--command mode', () => {
+  const goLog = ['=== RUN   TestFlaky', '    flaky_test.go:12: got 3, want 4', '--- FAIL: TestFlaky (0.01s)', 'FAIL', 'FAIL\texample.com/pkg\t0.012s'].join('\n');
+
+  it('a non-zero exit is failed UNCLASSIFIED with the exit code and the tail', async () => {
+    const c = await classify(goLog, { mode: 'command', exit: { exitCode: 1 } });
+    expect(c.status).toBe('failed');
+    expect(pairs(c)).toEqual([{ test: null, class: UNCLASSIFIED }]);
+    expect(c.failures[0]!.message).toMatch(/^exit code 1; last output: /);
+    expect(c.failures[0]!.message).toContain('--- FAIL: TestFlaky (0.01s)');
+    expect(c.failures[0]!.message).toContain('example.com/pkg');
+    expect(c.exitCodeMismatch).toBe(false);
+  });
+
+  it('exit 0 passes, even with lines that look like pytest', async () => {
+    const c = await classify(['ok  \texample.com/pkg\t0.01s', 't.py::test_x FAILED  [ 50%]'].join('\n'), { mode: 'command', exit: { exitCode: 0 } });
+    expect(c).toMatchObject({ status: 'passed', failures: [] });
+  });
+
+  it('a line matching a rule gives that class to the run', async () => {
+    const c = await classify(['starting', 'Router 1 has 3 events, Router 2 has 4 events', 'exit status 1'].join('\n'), { mode: 'command', exit: { exitCode: 1 } });
+    expect(pairs(c)).toEqual([{ test: null, class: 'A2' }]);
+    expect(c.failures[0]!.message).toBe('Router 1 has 3 events, Router 2 has 4 events');
+  });
+});
+
+describe("the plugin's reports", () => {
+  it('supply the failure message for a test the console cut short', async () => {
+    // The process died mid-test: the console shows only that test_x started.
+    const log = [HEADER, 't.py::test_y PASSED                                                    [ 50%]', 't.py::test_x '].join('\n');
+    const plugin = [
+      { event: 'start' as const, nodeid: 't.py::test_y', worker: 'main' },
+      { event: 'report' as const, nodeid: 't.py::test_y', when: 'call' as const, outcome: 'passed' as const, message: null },
+      { event: 'report' as const, nodeid: 't.py::test_y', when: 'teardown' as const, outcome: 'passed' as const, message: null },
+      { event: 'start' as const, nodeid: 't.py::test_x', worker: 'main' },
+      {
+        event: 'report' as const,
+        nodeid: 't.py::test_x',
+        when: 'call' as const,
+        outcome: 'failed' as const,
+        message: 'AssertionError: Expected exactly 1 (worker_id, dp_rank) to have events, got 2',
+      },
+    ];
+    const c = await classify(log, { exit: { exitCode: 1 }, plugin });
+    expect(pairs(c)).toEqual([{ test: 't.py::test_x', class: 'A1' }]);
+    expect(c.failures[0]!.message).toBe('AssertionError: Expected exactly 1 (worker_id, dp_rank) to have events, got 2');
+    expect(c.status).toBe('failed');
+  });
+
+  it('report a failure the console never showed; an unmatched message still becomes the failure text', async () => {
+    const log = [HEADER, 't.py::test_y PASSED                                                    [100%]'].join('\n');
+    const plugin = [
+      { event: 'start' as const, nodeid: 't.py::test_q', worker: 'gw1' },
+      { event: 'report' as const, nodeid: 't.py::test_q', when: 'setup' as const, outcome: 'failed' as const, message: 'OSError: port 8000 already in use' },
+    ];
+    const c = await classify(log, { parallelism: 'xdist', exit: { exitCode: 1 }, plugin });
+    expect(pairs(c)).toEqual([{ test: 't.py::test_q', class: UNCLASSIFIED }]);
+    expect(c.failures[0]!.message).toBe('OSError: port 8000 already in use');
+  });
+
+  it('a console failure with a class keeps it over a plugin message', async () => {
+    const plugin = [
+      { event: 'report' as const, nodeid: 't.py::test_x', when: 'call' as const, outcome: 'failed' as const, message: 'AssertionError: Expected all responses to have the same decode_worker_id' },
+    ];
+    const c = await classify(serialFailure(['E       Failed: Timeout >90.0s']), { plugin });
+    expect(pairs(c)).toEqual([{ test: 't.py::test_x', class: 'A3' }]);
+  });
+});

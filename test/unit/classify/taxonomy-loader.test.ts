@@ -1,0 +1,146 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { RunClassifier } from '../../../src/classify/classifier.js';
+import { compileTaxonomy, DEFAULT_TAXONOMY, loadTaxonomy } from '../../../src/classify/taxonomy-loader.js';
+import { UsageError } from '../../../src/core/errors.js';
+
+const SOURCE = '/configs/my-taxonomy.json';
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'flakehunt-taxonomy-'));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const rule = (extra: Record<string, unknown> = {}) => ({ id: 'X1', title: 'A rule', kind: 'test-bug', patterns: ['boom'], ...extra });
+
+function compileError(data: unknown): string {
+  let caught: unknown;
+  try {
+    compileTaxonomy(data, SOURCE);
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(UsageError);
+  const message = (caught as Error).message;
+  expect(message.startsWith(`taxonomy ${SOURCE}: `)).toBe(true);
+  return message;
+}
+
+describe('the bundled taxonomy', () => {
+  it('loads, in priority order, with when.parallelism on A4_crash and B1', async () => {
+    const taxonomy = await loadTaxonomy();
+    expect(taxonomy.source).toBe(DEFAULT_TAXONOMY);
+    expect(taxonomy.name).toBe('dynamo-router');
+    expect(taxonomy.rules.map((r) => r.id)).toEqual(['A4', 'A3', 'A4_crash', 'B1', 'A5', 'A1', 'A2']);
+    expect(taxonomy.rules.find((r) => r.id === 'A4_crash')!.when).toEqual({ parallelism: 'serial' });
+    expect(taxonomy.rules.find((r) => r.id === 'B1')!.when).toEqual({ parallelism: 'xdist' });
+    expect(taxonomy.rules.find((r) => r.id === 'A5')!.kind).toBe('infrastructure');
+    for (const r of taxonomy.rules) expect(r.regexes.length).toBe(r.patterns.length);
+  });
+});
+
+describe('compileTaxonomy', () => {
+  it('compiles every pattern of every rule', () => {
+    const t = compileTaxonomy({ name: 'mine', rules: [rule({ patterns: ['^a+$', 'b\\d'] }), rule({ id: 'Y.2', kind: 'infrastructure', when: { parallelism: 'xdist' } })] }, SOURCE);
+    expect(t.name).toBe('mine');
+    expect(t.source).toBe(SOURCE);
+    expect(t.rules[0]!.regexes.map((r) => r.test('aaa'))).toEqual([true, false]);
+    expect(t.rules[0]!.regexes[1]!.test('b7')).toBe(true);
+    expect(t.rules[1]!.when).toEqual({ parallelism: 'xdist' });
+  });
+
+  it('a pattern that does not compile: names the file, the rule, the pattern and why', () => {
+    const message = compileError({ name: 't', rules: [rule({ id: 'OK1' }), rule({ id: 'BAD', patterns: ['fine', 'unclosed (group'] })] });
+    expect(message).toContain('rule #2 (BAD): pattern #2 "unclosed (group" does not compile: ');
+    expect(message).toMatch(/Unterminated group/);
+  });
+
+  it('a duplicate id', () => {
+    expect(compileError({ name: 't', rules: [rule(), rule({ title: 'again' })] })).toBe(`taxonomy ${SOURCE}: rule #2 (X1): duplicate id`);
+  });
+
+  it('the reserved UNCLASSIFIED id', () => {
+    expect(compileError({ name: 't', rules: [rule({ id: 'UNCLASSIFIED' })] })).toBe(
+      `taxonomy ${SOURCE}: rule #1 (UNCLASSIFIED): "UNCLASSIFIED" is reserved for failures no rule matches`,
+    );
+  });
+
+  it.each(['bug', '', undefined, 'Test-Bug'])('a bad kind %j', (kind) => {
+    expect(compileError({ name: 't', rules: [rule({ kind })] })).toBe(`taxonomy ${SOURCE}: rule #1 (X1): "kind" must be "test-bug" or "infrastructure"`);
+  });
+
+  it.each([
+    [{ when: { parallelism: 'both' } }, '"when.parallelism" must be "serial" or "xdist"'],
+    [{ patterns: [] }, '"patterns" must be a non-empty array of regular expressions'],
+    [{ patterns: 'boom' }, '"patterns" must be a non-empty array'],
+    [{ patterns: [42] }, 'pattern #1 is not a string'],
+    [{ title: '' }, '"title" must be a non-empty string'],
+    [{ id: '1abc' }, '"id" must match'],
+    [{ id: 'has space' }, '"id" must match'],
+  ])('rule problem %j', (extra, reason) => {
+    expect(compileError({ name: 't', rules: [rule(extra)] })).toContain(reason);
+  });
+
+  it.each([
+    [null, 'expected an object with "name" and "rules"'],
+    [{ rules: [rule()] }, '"name" must be a non-empty string'],
+    [{ name: 't' }, '"rules" must be a non-empty array'],
+    [{ name: 't', rules: [] }, '"rules" must be a non-empty array'],
+    [{ name: 't', rules: ['nope'] }, 'rule #1: expected an object'],
+  ])('file problem %j', (data, reason) => {
+    expect(compileError(data)).toContain(reason);
+  });
+});
+
+describe('loadTaxonomy', () => {
+  it('names the file when it cannot be read, and the fix', async () => {
+    const missing = path.join(dir, 'missing.json');
+    await expect(loadTaxonomy(missing)).rejects.toThrow(new RegExp(`cannot read taxonomy ${missing}: .*ENOENT.*; pass an existing JSON file to --taxonomy`));
+  });
+
+  it('names the file when it is not JSON', async () => {
+    const file = path.join(dir, 'broken.json');
+    await writeFile(file, '{"name": "x", rules: }');
+    const error = await loadTaxonomy(file).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toMatch(new RegExp(`^taxonomy ${file} is not valid JSON: `));
+  });
+
+  it('names the resolved file in rule errors', async () => {
+    const file = path.join(dir, 'dup.json');
+    await writeFile(file, JSON.stringify({ name: 't', rules: [rule(), rule()] }));
+    await expect(loadTaxonomy(file)).rejects.toThrow(`taxonomy ${file}: rule #2 (X1): duplicate id`);
+  });
+
+  it('loads a custom file whose rules then drive the classifier, when.parallelism included', async () => {
+    const file = path.join(dir, 'custom.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        name: 'custom',
+        rules: [
+          { id: 'PORT', title: 'Port clash', kind: 'infrastructure', patterns: ['Address already in use'], when: { parallelism: 'xdist' } },
+          { id: 'DB', title: 'DB lock', kind: 'test-bug', patterns: ['database is locked'] },
+        ],
+      }),
+    );
+    const t = await loadTaxonomy(file);
+    const run = (parallelism: 'serial' | 'xdist', message: string) => {
+      const c = new RunClassifier(t, parallelism, 'pytest');
+      c.line('=========================== short test summary info ============================');
+      c.line(`FAILED t.py::test_x - ${message}`);
+      return c.finish({ exitCode: 1, killedBy: null }).failures.map((f) => f.class);
+    };
+    expect(run('xdist', 'OSError: [Errno 98] Address already in use')).toEqual(['PORT']);
+    expect(run('serial', 'OSError: [Errno 98] Address already in use')).toEqual(['UNCLASSIFIED']);
+    expect(run('serial', 'sqlite3.OperationalError: database is locked')).toEqual(['DB']);
+  });
+});
