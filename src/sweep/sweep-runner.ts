@@ -7,7 +7,7 @@ import type { IterationResult } from '../core/result.js';
 import type { Executor, RunningIteration } from '../executors/executor.js';
 import { claimIteration } from '../store/claims.js';
 import { announceProcess } from '../store/process-files.js';
-import { SweepLayout, sweepFolderName } from '../store/layout.js';
+import { runName, SweepLayout, sweepFolderName } from '../store/layout.js';
 import { withLock } from '../store/locks.js';
 import { currentProcess } from '../store/process-identity.js';
 import { readJsonIfExists } from '../store/read-json.js';
@@ -74,6 +74,7 @@ export class SweepRunner {
   private consecutiveInfraErrors = 0;
   private normalRuns = 0;
   private ranHere = 0;
+  private readonly toldClaimedElsewhere = new Set<number>();
   private lastResults: IterationResult[] = [];
   private readonly render: SummaryRenderer;
 
@@ -154,7 +155,8 @@ export class SweepRunner {
     if (isDone(await this.readResult(iteration), this.config.force, this.invocationStart)) return true;
     const claim = await claimIteration(this.layout, iteration, this.onCompromised);
     if (claim === null) {
-      this.deps.events.emit({ type: 'iteration-skipped', iteration, reason: 'claimed-elsewhere' });
+      if (!this.toldClaimedElsewhere.has(iteration)) this.deps.events.emit({ type: 'iteration-skipped', iteration, reason: 'claimed-elsewhere' });
+      this.toldClaimedElsewhere.add(iteration);
       return false;
     }
     try {
@@ -201,9 +203,10 @@ export class SweepRunner {
     if (result.status === 'passed' || result.status === 'failed') this.normalRuns += 1;
     const limit = this.config.untilFail ? 1 : this.config.maxFailures;
     if (limit !== null && this.stopKind === null) {
-      const failures = this.lastResults.filter((r) => r.status === 'failed' && Date.parse(r.finishedAt) >= this.invocationStart).length;
-      if (failures >= limit) {
-        const reason = `${failures} failing iteration(s) reached ${this.config.untilFail ? '--until-fail' : `--max-failures ${limit}`} (run${String(result.iteration).padStart(3, '0')})`;
+      const failing = this.lastResults.filter((r) => r.status === 'failed' && Date.parse(r.finishedAt) >= this.invocationStart);
+      if (failing.length >= limit) {
+        const runs = failing.slice(0, 5).map((r) => runName(r.iteration)).join(', ') + (failing.length > 5 ? ', …' : '');
+        const reason = `${failing.length} failing iteration(s) (${runs}) reached ${this.config.untilFail ? '--until-fail' : `--max-failures ${limit}`}`;
         await writeStopMarker(this.layout, { reason, createdAt: new Date().toISOString(), byPid: this.owner.pid, byHost: this.owner.host });
         this.stop('limit', reason);
       }
