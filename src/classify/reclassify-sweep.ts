@@ -43,15 +43,6 @@ export async function sweepOrigin(layout: SweepLayout): Promise<SweepOrigin> {
   return { kind: 'seed-script', parallelism: m[2] ?? 'serial', mode: 'pytest' };
 }
 
-/** The console log of a run: flakehunt's run.log, or the seed script's pytest.log / run.log. */
-function findLog(runDir: string): string | null {
-  for (const name of ['run.log', 'pytest.log']) {
-    const file = path.join(runDir, name);
-    if (existsSync(file)) return file;
-  }
-  return null;
-}
-
 async function seedExitCode(runDir: string): Promise<number | null> {
   try {
     const n = Number((await readFile(path.join(runDir, '.exit_code'), 'utf8')).trim());
@@ -83,8 +74,8 @@ export async function reclassifySweep(
       const runDir = layout.runDir(iteration);
       const previous = await readJsonIfExists<IterationResult>(layout.resultJson(iteration)).catch(() => null);
       if (previous?.status === 'interrupted') continue;
-      const log = findLog(runDir);
-      if (log === null || (previous === null && origin.kind === 'flakehunt')) continue;
+      const log = layout.consoleLog(iteration);
+      if (!existsSync(log) || (previous === null && origin.kind === 'flakehunt')) continue;
       const exitCode = previous?.exitCode ?? (await seedExitCode(runDir));
       const killedBy = previous?.killedBy ?? null;
       const c = await classifyLog({ log, artifactsDir: layout.artifactsDir(iteration), taxonomy, parallelism, mode: origin.mode, exit: { exitCode, killedBy } });

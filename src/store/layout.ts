@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 import { UsageError } from '../core/errors.js';
@@ -46,6 +47,12 @@ export class SweepLayout {
 
   runDir(iteration: number): string { return path.join(this.dir, runName(iteration)); }
   runLog(iteration: number): string { return path.join(this.runDir(iteration), 'run.log'); }
+  /** The console log as it is on disk: flakehunt's run.log, else the seed script's pytest.log. */
+  consoleLog(iteration: number): string {
+    const ours = this.runLog(iteration);
+    const seed = path.join(this.runDir(iteration), 'pytest.log');
+    return !existsSync(ours) && existsSync(seed) ? seed : ours;
+  }
   resultJson(iteration: number): string { return path.join(this.runDir(iteration), 'result.json'); }
   artifactsDir(iteration: number): string { return path.join(this.runDir(iteration), 'artifacts'); }
   forensicsTxt(iteration: number): string { return path.join(this.runDir(iteration), 'forensics.txt'); }

@@ -16,7 +16,8 @@ export function registerClean(program: Command): void {
     .option('--sweep <dir>', 'only this sweep\'s leftovers')
     .option('--all', 'also remove those of flakehunt processes that are still running (stops their iterations)')
     .option('--executor <docker|local>', 'which back end to clean (default docker)', 'docker')
-    .action(async (options: { sweep?: string; all?: boolean; executor: string }) => {
+    .option('--json', 'print what was removed as JSON')
+    .action(async (options: { sweep?: string; all?: boolean; executor: string; json?: boolean }) => {
       if (options.executor !== 'docker' && options.executor !== 'local') throw new UsageError(`--executor must be docker or local, got ${JSON.stringify(options.executor)}`);
       let sweepId: string | null = null;
       if (options.sweep !== undefined) {
@@ -27,6 +28,7 @@ export function registerClean(program: Command): void {
       const executor: Executor = options.executor === 'docker' ? new DockerExecutor() : new LocalExecutor();
       if (executor.kind === 'docker') await (executor as DockerExecutor).ping();
       const removed = await executor.reap({ sweepId, includeLiveOwners: options.all === true });
-      process.stdout.write(removed.length === 0 ? 'nothing to clean\n' : `removed ${removed.length}: ${removed.join(', ')}\n`);
+      if (options.json) process.stdout.write(`${JSON.stringify({ removed })}\n`);
+      else process.stdout.write(removed.length === 0 ? 'nothing to clean\n' : `removed ${removed.length}: ${removed.join(', ')}\n`);
     });
 }

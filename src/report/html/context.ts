@@ -27,7 +27,7 @@ export function sweepContext(summary: SweepSummary, index: number, reportDir: st
   return {
     summary,
     index,
-    logHref: (iteration) => relativeHref(reportDir, layout.runLog(iteration)),
+    logHref: (iteration) => relativeHref(reportDir, layout.consoleLog(iteration)),
     classesOf: (r) =>
       [...new Set([...r.classes, ...r.failures.map((f) => f.class)])].sort((x, y) => rank(x) - rank(y) || (x < y ? -1 : x > y ? 1 : 0)),
   };
