@@ -13,15 +13,15 @@ interface Context {
   matches: Map<string, string>;
   quality: Map<string, number>;
   firstError: string | null;
-  /** Function names from stack dumps printed after a rule matched (to tie crash output to a test). */
-  stackNames: Set<string>;
+  /** Per rule, function names from the stack dump printed after its line (to tie crash output to a test). */
+  stackNames: Map<string, Set<string>>;
   workers: Set<string>;
 }
 
 type Section = 'body' | 'failures' | 'errors' | 'summary' | 'other';
 
 function newContext(): Context {
-  return { matches: new Map(), quality: new Map(), firstError: null, stackNames: new Set(), workers: new Set() };
+  return { matches: new Map(), quality: new Map(), firstError: null, stackNames: new Map(), workers: new Set() };
 }
 
 /** How telling a matching line is: pytest's `E ` lines beat plain output, which beats traceback source lines. */
@@ -59,6 +59,8 @@ export class RunClassifier {
   private head: string | null = null;
   private inProgress: string | null = null;
   private stackWindow = 0;
+  /** The rules whose matching line opened the current stack-dump window. */
+  private stackRules: string[] = [];
   private finalText: string | null = null;
   private collectionProblem: string | null = null;
 
@@ -194,11 +196,18 @@ export class RunClassifier {
     if (this.stackWindow > 0) {
       this.stackWindow -= 1;
       const name = stackFrameFunction(line);
-      if (name !== null && context.stackNames.size < MAX_STACK_NAMES) context.stackNames.add(name);
+      if (name !== null) {
+        for (const rule of this.stackRules) {
+          const names = context.stackNames.get(rule) ?? new Set<string>();
+          if (names.size < MAX_STACK_NAMES) names.add(name);
+          context.stackNames.set(rule, names);
+        }
+      }
     }
     if (context.firstError === null && /^E\s{2,}\S/.test(line)) context.firstError = trimMessage(line);
     if (this.anyRule === null || !this.anyRule.test(line)) return;
     const quality = lineQuality(line);
+    const opened: string[] = [];
     for (const rule of this.rules) {
       if ((context.quality.get(rule.id) ?? -1) >= quality) continue;
       if (rule.regexes.some((regex) => regex.test(line))) {
@@ -208,8 +217,12 @@ export class RunClassifier {
         if (!first) continue;
         const worker = /^\[(gw\d+)\]/.exec(line);
         if (worker) context.workers.add(worker[1]!);
-        this.stackWindow = STACK_WINDOW;
+        opened.push(rule.id);
       }
+    }
+    if (opened.length > 0) {
+      this.stackWindow = STACK_WINDOW;
+      this.stackRules = opened;
     }
   }
 
@@ -239,7 +252,7 @@ export class RunClassifier {
       const crashedOn = this.crashed.get(test);
       for (const [ruleId, line] of run.matches) {
         const tiedByWorker = crashedOn !== undefined && run.workers.has(crashedOn) && /^\[gw\d+\]/.test(line);
-        const tiedByStack = (crashedOn !== undefined || interruptedTests.has(test)) && run.stackNames.has(testFunctionName(test));
+        const tiedByStack = (crashedOn !== undefined || interruptedTests.has(test)) && (run.stackNames.get(ruleId)?.has(testFunctionName(test)) ?? false);
         const tiedByKill = interruptedTests.has(test) && exit.killedBy !== null && /^\[flakehunt\]/.test(line);
         if (tiedByWorker || tiedByStack || tiedByKill) {
           if (!context.matches.has(ruleId)) context.matches.set(ruleId, line);

@@ -8,12 +8,15 @@ const OUTCOMES = 'PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS|RERUN';
 const SERIAL_OUTCOME = new RegExp(`^(\\S+::.+?) (${OUTCOMES})(?: \\(.*\\))?\\s+\\[\\s*\\d+%\\]\\s*$`);
 // The outcome alone, when the test printed (uncaptured) after its node id.
 const BARE_OUTCOME = new RegExp(`^(${OUTCOMES})(?: \\(.*\\))?\\s+\\[\\s*\\d+%\\]\\s*$`);
+// A node id: no white space, except inside its parameter brackets. Output of other processes
+// (an xdist worker's stderr) can be glued onto the end of a line without a newline.
+const NODE_ID = '\\S+?(?:\\[[^\\]]*\\])?(?=\\s|$)';
 // `[gw0] [ 50%] FAILED tests/x.py::test_a[file]`
-const XDIST_OUTCOME = new RegExp(`^\\[(gw\\d+)\\] \\[\\s*\\d+%\\] (${OUTCOMES}) (.+?)\\s*$`);
+const XDIST_OUTCOME = new RegExp(`^\\[(gw\\d+)\\] \\[\\s*\\d+%\\] (${OUTCOMES}) (${NODE_ID})`);
 // `tests/x.py::test_a ` printed before the test runs; whatever follows on the line is the test's.
 const SERIAL_START = /^(\S+::\S+(?:\[[^\]]*\])?) ?(.*)$/;
 // `FAILED tests/x.py::test_a - AssertionError: …` in the short test summary.
-const SUMMARY_ENTRY = /^(FAILED|ERROR) (.+?)(?: - (.*))?\s*$/;
+const SUMMARY_ENTRY = new RegExp(`^(FAILED|ERROR) (${NODE_ID})(?: - (.*?))?\\s*(?:\\s{2}.*)?$`);
 const SECTION = /^={3,} ?(.*?) ?={3,}$/;
 const FAILURE_HEAD = /^_{3,} (.+?) _{3,}$/;
 const NODE_DOWN = /^\[(gw\d+)\] node down: (.*)$/;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 
 import type { Taxonomy } from '../classify/taxonomy-types.js';
-import { ExitCode } from '../core/errors.js';
+import { EnvironmentError, ExitCode } from '../core/errors.js';
 import type { SweepEvents } from '../core/events.js';
 import type { IterationResult } from '../core/result.js';
 import type { Executor, RunningIteration } from '../executors/executor.js';
@@ -93,6 +93,18 @@ export class SweepRunner {
   }
 
   async run(): Promise<SweepOutcome> {
+    try {
+      return await this.runChecked();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOSPC' || code === 'EDQUOT') {
+        throw new EnvironmentError(`cannot write the sweep's files under ${this.layout.dir} (${code}: ${(error as Error).message}); pick a writable --logs-dir or free some space, then run the same command again to resume`);
+      }
+      throw error;
+    }
+  }
+
+  private async runChecked(): Promise<SweepOutcome> {
     const { config, deps, layout } = this;
     const { imageId } = await deps.executor.preflight(config.image);
     const { record, warnings } = await openSweepRecord(layout, config, imageId, this.onCompromised);

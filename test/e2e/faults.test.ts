@@ -90,6 +90,19 @@ describe.runIf(hasDocker)('surviving faults', () => {
     expect(await containersUnder(sweep)).toEqual([]);
   }, 120_000);
 
+  it('the wall-clock --timeout stops an iteration that outlives it, recorded as A4 with killedBy timeout', async () => {
+    const sweep = path.join(logs, 'serial_wall');
+    const run = await cli(suiteArgs(logs, ['-s', '1', '-e', '1', '-t', 'wall', '--timeout', '4s', '--idle-timeout', '0', '--grace', '1s']), { env: { FH_BLOCK_AT: '1' } });
+    expect(run.exitCode).toBe(1);
+    const result = await readJson<IterationResult>(path.join(sweep, 'run001', 'result.json'));
+    expect(result.killedBy).toBe('timeout');
+    expect(result.classes).toEqual(['A4']);
+    expect(result.failures[0]?.message).toMatch(/TIMEOUT: the iteration ran longer than 4s \(--timeout\)/);
+    expect(result.durationMs).toBeGreaterThanOrEqual(4_000);
+    expect(result.durationMs).toBeLessThan(4_000 + 1_000 + 10_000);
+    expect(await containersUnder(sweep)).toEqual([]);
+  }, 120_000);
+
   it('cannot reach the daemon: exit 3 at once, naming the socket and the fix, and writes nothing', async () => {
     const fresh = await tempDir();
     const run = await cli(suiteArgs(fresh, ['-e', '2']), { env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });

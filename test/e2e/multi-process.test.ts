@@ -90,6 +90,22 @@ describe.runIf(hasDocker)('many processes on one sweep folder', () => {
     expect(JSON.parse(await readFile(path.join(sweep, 'stop.json'), 'utf8'))).toMatchObject({ reason: expect.stringContaining('run003') });
   }, 300_000);
 
+  it('--chunk-size hands out chunks of consecutive iterations, each run in order by one worker', async () => {
+    const sweep = path.join(logs, 'serial_chunks');
+    const run = await cli(suiteArgs(logs, ['-s', '1', '-e', '9', '-t', 'chunks', '--chunk-size', '3', '--chunk-parallel', '2']));
+    expect(run.exitCode).toBe(1);
+    const results = await expectEachRunOnce(sweep, 9);
+    for (const chunk of [[1, 2, 3], [4, 5, 6], [7, 8, 9]]) {
+      for (let k = 1; k < chunk.length; k += 1) {
+        const previous = results[chunk[k - 1]! - 1]!;
+        const next = results[chunk[k]! - 1]!;
+        expect(Date.parse(next.startedAt)).toBeGreaterThanOrEqual(Date.parse(previous.finishedAt) - 5);
+      }
+    }
+    // Two chunks at once: the first two chunks overlapped in time.
+    expect(Date.parse(results[3]!.startedAt)).toBeLessThan(Date.parse(results[2]!.finishedAt));
+  }, 180_000);
+
   it('status shows, from the files alone, what each process is running', async () => {
     const sweep = path.join(logs, 'serial_status');
     const run = spawnCli(suiteArgs(logs, ['-s', '1', '-e', '4', '-t', 'status']), { FH_BLOCK_AT: '2' });
