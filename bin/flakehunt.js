@@ -9,4 +9,10 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// A safety net: every promise is awaited or handled, so reaching this is a bug worth reporting.
+process.on('unhandledRejection', (reason) => {
+  process.stderr.write(`flakehunt: internal error (unhandled rejection): ${reason instanceof Error ? reason.stack : String(reason)}\n`);
+  process.exitCode = 70;
+});
+
 process.exitCode = await main(process.argv);

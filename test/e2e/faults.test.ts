@@ -71,6 +71,21 @@ describe.runIf(hasDocker)('surviving faults', () => {
     expect((await results(sweep)).map((r) => `${r.iteration}:${r.status}`)).toEqual(['1:passed', '2:passed', '3:passed', '4:passed', '5:failed']);
   }, 180_000);
 
+  it('a second Ctrl-C exits at once and still removes the running containers', async () => {
+    const sweep = path.join(logs, 'serial_twice');
+    const run = spawnCli(suiteArgs(logs, ['-s', '1', '-e', '3', '-t', 'twice']), { FH_BLOCK_AT: '1' });
+    await waitFor('iteration 1 to block', () => fileContains(path.join(sweep, 'run001', 'run.log'), 'GATE: blocking'));
+    let said = '';
+    run.stderr!.on('data', (chunk: Buffer) => { said += chunk.toString(); });
+    run.kill('SIGINT');
+    await waitFor('the first Ctrl-C to be acknowledged', () => said.includes('SIGINT: stopping'));
+    run.kill('SIGINT');
+    const done = await run;
+    expect(done.exitCode).toBe(130);
+    expect(done.all).toMatch(/SIGINT again: removing running containers now and exiting/);
+    expect(await containersUnder(sweep)).toEqual([]);
+  }, 120_000);
+
   it('a hang that ignores SIGTERM is stopped within idle timeout + grace, recorded as A4 with its last words, and the sweep goes on', async () => {
     const sweep = path.join(logs, 'serial_hang');
     const started = Date.now();

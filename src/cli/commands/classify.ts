@@ -21,6 +21,7 @@ export function registerClassify(program: Command): void {
     .argument('<sweep-dir>', 'a sweep folder, e.g. logs/serial_fix13')
     .option('--taxonomy <file>', 'rules to classify with (default: the bundled dynamo-router rules)')
     .option('--json', 'print the changes as JSON')
+    .addHelpText('after', '\nExamples:\n  $ flakehunt classify logs/serial_fix13\n  $ flakehunt classify logs/n4_fix8 --taxonomy my-rules.json   # a folder of the seed script works too')
     .action(async (dir: string, options: { taxonomy?: string; json?: boolean }) => {
       const taxonomy = await loadTaxonomy(options.taxonomy ?? DEFAULT_TAXONOMY);
       const record = await readJsonIfExists<SweepRecord>(path.join(dir, 'sweep.json')).catch(() => null);

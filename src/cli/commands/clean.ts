@@ -17,6 +17,7 @@ export function registerClean(program: Command): void {
     .option('--all', 'also remove those of flakehunt processes that are still running (stops their iterations)')
     .option('--executor <docker|local>', 'which back end to clean (default docker)', 'docker')
     .option('--json', 'print what was removed as JSON')
+    .addHelpText('after', '\nExamples:\n  $ flakehunt clean                          # containers of flakehunt runs that were killed\n  $ flakehunt clean --sweep logs/serial_fix13 --all')
     .action(async (options: { sweep?: string; all?: boolean; executor: string; json?: boolean }) => {
       if (options.executor !== 'docker' && options.executor !== 'local') throw new UsageError(`--executor must be docker or local, got ${JSON.stringify(options.executor)}`);
       let sweepId: string | null = null;

@@ -14,6 +14,7 @@ export function registerCompare(program: Command): void {
     .option('--exclude-infra', 'leave iterations that failed only for infrastructure reasons (A5) out of the rates')
     .option('--taxonomy <file>', 'rules giving class titles and kinds (default: bundled)')
     .option('--json', 'print as JSON')
+    .addHelpText('after', '\nExamples:\n  $ flakehunt compare logs/serial_fix13 logs/serial_fix14\n  $ flakehunt compare logs/serial logs/serial_fix8 --exclude-infra --json')
     .action(async (before: string, after: string, options: { excludeInfra?: boolean; taxonomy?: string; json?: boolean }) => {
       const taxonomy = await loadTaxonomy(options.taxonomy ?? DEFAULT_TAXONOMY);
       const a = await loadSweepSummary(before, taxonomy, options.excludeInfra === true);

@@ -26,6 +26,7 @@ export function registerReport(program: Command): void {
     .option('--exclude-infra', 'leave iterations that failed only for infrastructure reasons out of the rates')
     .option('--taxonomy <file>', 'rules giving class titles and kinds (default: bundled)')
     .option('--json', 'print the path and summaries as JSON')
+    .addHelpText('after', '\nExamples:\n  $ flakehunt report logs/serial_fix13                     # → logs/serial_fix13/report.html\n  $ flakehunt report logs/serial_fix13 logs/serial_fix14 -o fix14.html')
     .action(async (dirs: string[], options: { output?: string; excludeInfra?: boolean; taxonomy?: string; json?: boolean }) => {
       const taxonomy = await loadTaxonomy(options.taxonomy ?? DEFAULT_TAXONOMY);
       const summaries: SweepSummary[] = [];

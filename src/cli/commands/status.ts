@@ -12,6 +12,7 @@ export function registerStatus(program: Command): void {
     .argument('<sweep-dir>', 'a sweep folder, e.g. logs/serial_fix13')
     .option('--watch [interval]', 'refresh until interrupted (default every 5s)')
     .option('--json', 'print as JSON')
+    .addHelpText('after', '\nExamples:\n  $ flakehunt status logs/serial_fix13\n  $ flakehunt status logs/n4 --watch 10s')
     .action(async (dir: string, options: { watch?: string | boolean; json?: boolean }) => {
       const print = async () => {
         const status = await readSweepStatus(dir);
