@@ -1,18 +1,20 @@
 #!/usr/bin/env node
 import { main } from '../dist/cli/main.js';
 
-// `flakehunt … | head` closes the pipe early: that is not an error worth a stack trace.
+// `flakehunt … | head` closes the pipe early. That must not stop a sweep half-way (its containers
+// and claims would be left behind): later writes to the closed stream are simply dropped.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw error;
+    if (error.code !== 'EPIPE') throw error;
   });
 }
 
 // A safety net: every promise is awaited or handled, so reaching this is a bug worth reporting.
+let unhandled = false;
 process.on('unhandledRejection', (reason) => {
+  unhandled = true;
   process.stderr.write(`flakehunt: internal error (unhandled rejection): ${reason instanceof Error ? reason.stack : String(reason)}\n`);
-  process.exitCode = 70;
 });
 
-process.exitCode = await main(process.argv);
+const code = await main(process.argv);
+process.exitCode = unhandled ? 70 : code;

@@ -25,19 +25,24 @@ if [ "${#packages[@]}" -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 fi
 
-if ! docker info >/dev/null 2>&1; then
+# As root, or through sudo: a user outside the docker group could not tell a stopped daemon from
+# one it may not talk to.
+if ! $SUDO docker info >/dev/null 2>&1; then
   log "no Docker daemon answers: starting dockerd in the background (log: /tmp/flakehunt-dockerd.log)"
   $SUDO sh -c 'nohup dockerd >/tmp/flakehunt-dockerd.log 2>&1 &'
   for _ in $(seq 1 60); do
-    if docker info >/dev/null 2>&1; then break; fi
+    if $SUDO docker info >/dev/null 2>&1; then break; fi
     sleep 1
   done
-  if ! docker info >/dev/null 2>&1; then
+  if ! $SUDO docker info >/dev/null 2>&1; then
     log "dockerd did not come up; the end of its log:"
     tail -n 40 /tmp/flakehunt-dockerd.log >&2 || true
     exit 3
   fi
 fi
-log "Docker daemon $(docker info --format '{{.ServerVersion}}') is up"
+log "Docker daemon $($SUDO docker info --format '{{.ServerVersion}}') is up"
+if [ -n "$SUDO" ] && ! docker info >/dev/null 2>&1; then
+  log "note: $(id -un) cannot talk to the daemon without sudo; add it to the docker group (sudo usermod -aG docker $(id -un), then log in again)"
+fi
 
-bash templates/image/build-pytest-image.sh flakehunt-pytest:bookworm
+$SUDO bash templates/image/build-pytest-image.sh flakehunt-pytest:bookworm

@@ -1,6 +1,6 @@
 import { type Failure, UNCLASSIFIED } from '../core/result.js';
 import type { Classification, Parallelism, PluginEvent, RunExit, RunnerMode } from './classification.js';
-import { type Outcome, headMatchesNodeid, parseFinalCounts, parsePytestLine, stackFrameFunction, testFunctionName } from './pytest-lines.js';
+import { type Outcome, headFunctionName, headMatchesNodeid, parseFinalCounts, parsePytestLine, stackFrameFunction, testFunctionName } from './pytest-lines.js';
 import type { Taxonomy, TaxonomyRule } from './taxonomy-types.js';
 
 const MAX_MESSAGE = 400;
@@ -296,11 +296,18 @@ export class RunClassifier {
     return { ...base, status: 'error', exitCodeMismatch: false, collectionFailure: collection, note: collection ? trimMessage(note) : keepEnd(note) };
   }
 
+  /** Gives each failures-section head to a failed test it names, in order (heads repeat for same-named tests). */
   private assignHeads(failed: Set<string>): Map<string, string> {
+    const byFunction = new Map<string, string[]>();
+    for (const test of [...failed].sort()) {
+      const name = testFunctionName(test);
+      byFunction.set(name, [...(byFunction.get(name) ?? []), test]);
+    }
     const owners = new Map<string, string>();
     const taken = new Set<string>();
     for (const head of this.heads) {
-      const owner = [...failed].sort().find((test) => !taken.has(test) && headMatchesNodeid(head, test));
+      const candidates = byFunction.get(headFunctionName(head)) ?? [];
+      const owner = candidates.find((test) => !taken.has(test) && headMatchesNodeid(head, test));
       if (owner === undefined) continue;
       taken.add(owner);
       owners.set(owner, head);

@@ -92,6 +92,14 @@ export function testFunctionName(nodeid: string): string {
   return bracket === -1 ? last : last.slice(0, bracket);
 }
 
+/** The function a failures-section head names: `TestA.test_b[p]` and `ERROR at setup of test_b` → `test_b`. */
+export function headFunctionName(head: string): string {
+  const bare = head.replace(/^ERROR at (?:setup|teardown|call) of /, '');
+  const bracket = bare.indexOf('[');
+  const name = bracket === -1 ? bare : bare.slice(0, bracket);
+  return name.slice(name.lastIndexOf('.') + 1);
+}
+
 /** Whether a failure-section head (`TestA.test_b[p]`, `ERROR at setup of test_b`) names this node id. */
 export function headMatchesNodeid(head: string, nodeid: string): boolean {
   const bare = head.replace(/^ERROR at (?:setup|teardown|call) of /, '');

@@ -68,42 +68,50 @@ export async function reclassifySweep(
   const parallelism: Parallelism = origin.parallelism === 'serial' ? 'serial' : 'xdist';
   const iterations = (await readdir(layout.dir)).map(parseRunName).filter((n): n is number => n !== null).sort((a, b) => a - b);
   if (iterations.length === 0) throw new UsageError(`${layout.dir} holds no runNNN folders: is it a sweep folder?`);
+  // Classify without holding the sweep lock (it can take a while): running sweeps keep recording.
+  const planned: Array<{ next: IterationResult; previous: IterationResult | null }> = [];
+  for (const iteration of iterations) {
+    const previous = await readJsonIfExists<IterationResult>(layout.resultJson(iteration)).catch(() => null);
+    if (previous?.status === 'interrupted') continue;
+    // A run whose container was lost has no verdict to re-derive: live and offline agree it is an error.
+    if (previous?.status === 'error' && previous.exitCode === null && previous.killedBy === null) continue;
+    const log = layout.consoleLog(iteration);
+    if (!existsSync(log) || (previous === null && origin.kind === 'flakehunt')) continue;
+    const exitCode = previous?.exitCode ?? (await seedExitCode(layout.runDir(iteration)));
+    const killedBy = previous?.killedBy ?? null;
+    const c = await classifyLog({ log, artifactsDir: layout.artifactsDir(iteration), taxonomy, parallelism, mode: origin.mode, exit: { exitCode, killedBy } });
+    const logStat = await stat(log);
+    const next: IterationResult = {
+      iteration,
+      status: c.status,
+      exitCode,
+      durationMs: previous?.durationMs ?? 0,
+      classes: c.classes,
+      failures: c.failures,
+      killedBy,
+      exitCodeMismatch: c.exitCodeMismatch,
+      tests: c.tests,
+      startedAt: previous?.startedAt ?? logStat.birthtime.toISOString(),
+      finishedAt: previous?.finishedAt ?? logStat.mtime.toISOString(),
+      attempt: previous?.attempt ?? 1,
+      host: previous?.host ?? os.hostname(),
+      pid: previous?.pid ?? 0,
+      imageId: previous?.imageId ?? null,
+      note: c.note,
+    };
+    const same = previous !== null && previous.status === next.status && JSON.stringify(previous.failures) === JSON.stringify(next.failures) && previous.exitCodeMismatch === next.exitCodeMismatch;
+    if (!same) planned.push({ next, previous });
+  }
   return withLock(layout.sweepLock, onCompromised, async () => {
     const changes: Reclassification[] = [];
-    for (const iteration of iterations) {
-      const runDir = layout.runDir(iteration);
-      const previous = await readJsonIfExists<IterationResult>(layout.resultJson(iteration)).catch(() => null);
-      if (previous?.status === 'interrupted') continue;
-      const log = layout.consoleLog(iteration);
-      if (!existsSync(log) || (previous === null && origin.kind === 'flakehunt')) continue;
-      const exitCode = previous?.exitCode ?? (await seedExitCode(runDir));
-      const killedBy = previous?.killedBy ?? null;
-      const c = await classifyLog({ log, artifactsDir: layout.artifactsDir(iteration), taxonomy, parallelism, mode: origin.mode, exit: { exitCode, killedBy } });
-      const logStat = await stat(log);
-      const next: IterationResult = {
-        iteration,
-        status: c.status,
-        exitCode,
-        durationMs: previous?.durationMs ?? 0,
-        classes: c.classes,
-        failures: c.failures,
-        killedBy,
-        exitCodeMismatch: c.exitCodeMismatch,
-        tests: c.tests,
-        startedAt: previous?.startedAt ?? logStat.birthtime.toISOString(),
-        finishedAt: previous?.finishedAt ?? logStat.mtime.toISOString(),
-        attempt: previous?.attempt ?? 1,
-        host: previous?.host ?? os.hostname(),
-        pid: previous?.pid ?? 0,
-        imageId: previous?.imageId ?? null,
-        note: c.note,
-      };
-      const same = previous !== null && previous.status === next.status && JSON.stringify(previous.failures) === JSON.stringify(next.failures) && previous.exitCodeMismatch === next.exitCodeMismatch;
-      if (same) continue;
-      await writeJsonAtomic(layout.resultJson(iteration), next);
+    for (const { next, previous } of planned) {
+      // A sweep still running may have re-run this iteration meanwhile: its newer result stands.
+      const current = await readJsonIfExists<IterationResult>(layout.resultJson(next.iteration)).catch(() => null);
+      if ((current?.finishedAt ?? null) !== (previous?.finishedAt ?? null)) continue;
+      await writeJsonAtomic(layout.resultJson(next.iteration), next);
       const before = previous === null ? null : { status: previous.status, classes: previous.classes };
       if (before === null || before.status !== next.status || before.classes.join() !== next.classes.join()) {
-        changes.push({ iteration, before, after: { status: next.status, classes: next.classes } });
+        changes.push({ iteration: next.iteration, before, after: { status: next.status, classes: next.classes } });
       }
     }
     const results = await rewriteSweepFiles(layout, render);

@@ -39,13 +39,20 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.ok;
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.ok;
+      // `flakehunt` with no command prints the help, but did not do what was asked.
       return ExitCode.usage;
     }
     const known = error as { exitCode?: number; message?: string };
     if (typeof known.exitCode === 'number') {
       process.stderr.write(`flakehunt: ${known.message}\n`);
       return known.exitCode;
+    }
+    const system = error as NodeJS.ErrnoException;
+    if (typeof system.code === 'string' && typeof system.syscall === 'string') {
+      // A file or folder that cannot be read or written: the machine's problem, said in one line.
+      process.stderr.write(`flakehunt: cannot ${system.syscall} ${system.path ?? ''}: ${system.code} (${system.message}); check the path and its permissions\n`);
+      return ExitCode.environment;
     }
     process.stderr.write(`flakehunt: internal error: ${(error as Error).stack ?? String(error)}\n`);
     return ExitCode.internal;

@@ -22,5 +22,12 @@ export class EnvironmentError extends Error {
 
 /** An iteration could not be run for reasons outside the tests (container create failed, daemon lost). */
 export class InfrastructureError extends Error {
+  readonly exitCode = ExitCode.environment;
   override name = 'InfrastructureError';
+}
+
+/** The user interrupted before anything was started. Exit 130. */
+export class InterruptedError extends Error {
+  readonly exitCode = ExitCode.interrupted;
+  override name = 'InterruptedError';
 }

@@ -1,5 +1,7 @@
 import type { Readable } from 'node:stream';
 
+import type { ProcessIdentity } from '../store/process-identity.js';
+
 /** A mount of a host path into the container. */
 export interface MountSpec {
   host: string;
@@ -80,4 +82,6 @@ export interface ReapFilter {
   sweepId: string | null;
   /** Also remove leftovers of live owners (`flakehunt clean --all`). */
   includeLiveOwners: boolean;
+  /** Only what this process started (its forced exit on a second Ctrl-C). */
+  onlyOwner?: ProcessIdentity;
 }

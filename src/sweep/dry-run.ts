@@ -1,5 +1,6 @@
 import path from 'node:path';
 
+import { publicEnv } from '../core/secrets.js';
 import { containerCreateOptions } from '../executors/docker/container-spec.js';
 import { SweepLayout, sweepFolderName } from '../store/layout.js';
 import { currentProcess } from '../store/process-identity.js';
@@ -31,7 +32,7 @@ export async function describeDryRun(config: SweepConfig): Promise<string> {
     const spec = iterationSpec(config, { id: sweepId, dir: layout.dir }, i, owner);
     const shown = config.executor === 'docker'
       ? containerCreateOptions(spec, process.env, false)
-      : { argv: spec.argv, env: spec.env, envPass: spec.envPass.map((n) => `${n}=<from host, not shown>`), workdir: spec.workdir };
+      : { argv: spec.argv, env: publicEnv(spec.env), envPass: spec.envPass.map((n) => `${n}=<from host, not shown>`), workdir: spec.workdir };
     lines.push(`run${String(i).padStart(3, '0')}: ${done ? 're-run (--force), ' : ''}${JSON.stringify(shown)}`);
   }
   return `${lines.join('\n')}\n`;

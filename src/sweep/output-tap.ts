@@ -1,8 +1,8 @@
 import { Transform, type TransformCallback } from 'node:stream';
 
+import { MASK } from '../core/secrets.js';
+
 const TAIL_BYTES = 4096;
-const MIN_SECRET_LENGTH = 4;
-const MASK = '[redacted]';
 
 /**
  * The pass-through between the container's console and run.log: notes when output last came,
@@ -20,7 +20,7 @@ export class OutputTap extends Transform {
   constructor(secrets: string[]) {
     super();
     // latin1 maps bytes to chars one to one, so replacing in latin1 strings is byte-exact.
-    this.secrets = [...new Set(secrets.filter((s) => s.length >= MIN_SECRET_LENGTH))]
+    this.secrets = [...new Set(secrets.filter((s) => s.length >= 4))]
       .map((s) => Buffer.from(s, 'utf8').toString('latin1'))
       .sort((a, b) => b.length - a.length);
     this.holdBack = this.secrets.length === 0 ? 0 : Math.max(...this.secrets.map((s) => s.length)) - 1;

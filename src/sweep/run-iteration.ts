@@ -7,11 +7,12 @@ import { classifyLog } from '../classify/classify-log.js';
 import type { Taxonomy } from '../classify/taxonomy-types.js';
 import { EnvironmentError, UsageError } from '../core/errors.js';
 import type { SweepEvents } from '../core/events.js';
-import type { IterationResult, KilledBy } from '../core/result.js';
+import type { Failure, IterationResult, KilledBy } from '../core/result.js';
 import type { Executor, RunningIteration } from '../executors/executor.js';
 import type { SweepLayout } from '../store/layout.js';
 import type { ProcessIdentity } from '../store/process-identity.js';
 import { setAsidePreviousAttempt } from '../store/set-aside.js';
+import { maskSecrets, secretValues } from '../core/secrets.js';
 import { formatDuration } from './durations.js';
 import { iterationSpec } from './iteration-spec.js';
 import { OutputTap } from './output-tap.js';
@@ -47,15 +48,52 @@ export interface IterationOutcome {
   infrastructure: boolean;
 }
 
-function secretValues(config: SweepConfig): string[] {
-  const values = config.envPass.map((name) => process.env[name]).filter((v): v is string => v !== undefined);
-  const named = Object.entries(config.env).filter(([key]) => /(TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|API_?KEY|PRIVATE|AUTH)/i.test(key));
-  return [...values, ...named.map(([, value]) => value)];
-}
-
 function lastWords(tap: OutputTap): string {
   const last = tap.lastLines(1)[0];
   return last === undefined ? 'nothing' : JSON.stringify(last.length > 300 ? `${last.slice(0, 300)}…` : last);
+}
+
+/** At most this many failures are kept per result: a suite failing by thousands stays cheap to summarise. */
+const MAX_FAILURES_KEPT = 200;
+
+function capFailures(failures: Failure[]): Failure[] {
+  if (failures.length <= MAX_FAILURES_KEPT) return failures;
+  const kept = failures.slice(0, MAX_FAILURES_KEPT - 1);
+  return [...kept, { test: null, class: failures[MAX_FAILURES_KEPT - 1]!.class, message: `… and ${failures.length - kept.length} more failures (see run.log)` }];
+}
+
+/**
+ * The hang path: a marker line the taxonomy matches, forensics (masked) into forensics.txt, then
+ * SIGTERM and SIGKILL after the grace period. The container is stopped whatever forensics do.
+ */
+async function stopHungRun(
+  ctx: IterationContext,
+  iteration: number,
+  running: RunningIteration,
+  tap: OutputTap,
+  reason: Exclude<KilledBy, null>,
+  secrets: string[],
+): Promise<void> {
+  const { config, layout } = ctx;
+  const what = reason === 'idle'
+    ? `HANG: no output for ${formatDuration(config.idleTimeoutMs)} (--idle-timeout)`
+    : `TIMEOUT: the iteration ran longer than ${formatDuration(config.timeoutMs)} (--timeout)`;
+  tap.mark(`[flakehunt] ${what}; stopping it. Last output: ${lastWords(tap)}`);
+  ctx.events.emit({ type: 'iteration-killed', iteration, reason, lastLine: tap.lastLines(1)[0] ?? null });
+  try {
+    const forensics = await Promise.race([
+      running.forensics(),
+      new Promise<string>((resolve) => setTimeout(() => resolve('forensics timed out'), FORENSICS_LIMIT_MS).unref()),
+    ]);
+    if (!ctx.signal.aborted) {
+      await writeFile(layout.forensicsTxt(iteration), maskSecrets(forensics, secrets));
+      tap.mark(`[flakehunt] process list and stacks saved to forensics.txt; SIGTERM now, SIGKILL after ${formatDuration(config.graceMs)}`);
+    }
+  } catch (error) {
+    ctx.events.emit({ type: 'warning', message: `run${String(iteration).padStart(3, '0')}: could not save forensics: ${(error as Error).message}` });
+  } finally {
+    await running.stop(config.graceMs).catch(() => undefined);
+  }
 }
 
 /** Runs one attempt of one iteration, start to result, and never leaves its container behind. */
@@ -110,35 +148,23 @@ async function superviseRun(
   await ctx.onRunner(running.id);
   const startedAt = Date.now();
   ctx.events.emit({ type: 'iteration-started', iteration, attempt: base('passed', null).attempt, runner: running.id, at: startedAt });
-  const tap = new OutputTap(secretValues(config));
+  const secrets = secretValues(config.env, config.envPass);
+  const tap = new OutputTap(secrets);
   const written = pipeline(running.output, tap, createWriteStream(layout.runLog(iteration)));
   written.catch(() => undefined);
 
   let killedBy: KilledBy = null;
   let interrupted = false;
-  let stopping: Promise<void> | null = null;
+  const stops: Array<Promise<void>> = [];
   const watchdog = new Watchdog(startedAt, config.timeoutMs, config.idleTimeoutMs, () => tap.lastOutputAt, (reason) => {
     killedBy = reason;
-    const what = reason === 'idle'
-      ? `HANG: no output for ${formatDuration(config.idleTimeoutMs)} (--idle-timeout)`
-      : `TIMEOUT: the iteration ran longer than ${formatDuration(config.timeoutMs)} (--timeout)`;
-    const lastLine = tap.lastLines(1)[0] ?? null;
-    tap.mark(`[flakehunt] ${what}; stopping it. Last output: ${lastWords(tap)}`);
-    ctx.events.emit({ type: 'iteration-killed', iteration, reason, lastLine });
-    stopping = (async () => {
-      const forensics = await Promise.race([
-        running.forensics(),
-        new Promise<string>((resolve) => setTimeout(() => resolve('forensics timed out'), FORENSICS_LIMIT_MS).unref()),
-      ]);
-      await writeFile(layout.forensicsTxt(iteration), forensics);
-      tap.mark(`[flakehunt] process list and stacks saved to forensics.txt; SIGTERM now, SIGKILL after ${formatDuration(config.graceMs)}`);
-      await running.stop(config.graceMs);
-    })();
+    stops.push(stopHungRun(ctx, iteration, running, tap, reason, secrets));
   });
   const onAbort = () => {
     interrupted = true;
     watchdog.stop();
-    stopping ??= running.stop(INTERRUPT_GRACE_MS);
+    // Even while a hang is being handled: an interrupt must not wait for forensics.
+    stops.push(running.stop(INTERRUPT_GRACE_MS).catch(() => undefined));
   };
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   if (ctx.signal.aborted) onAbort();
@@ -147,7 +173,7 @@ async function superviseRun(
   const exit = await running.exited;
   watchdog.stop();
   ctx.signal.removeEventListener('abort', onAbort);
-  if (stopping !== null) await stopping;
+  await Promise.all(stops);
   await Promise.race([written, new Promise((resolve) => setTimeout(resolve, OUTPUT_DRAIN_MS).unref())]);
   if (!running.output.readableEnded) running.output.destroy();
   await running.collectArtifacts(layout.artifactsDir(iteration)).catch((error: Error) => {
@@ -169,12 +195,13 @@ async function superviseRun(
     mode: runnerMode(config),
     exit: { exitCode: exit.exitCode, killedBy },
   });
+  // run.log is masked as it is written, but messages can also come from the plugin's reports.
   const result: IterationResult = {
-    ...base(classification.status, classification.note),
+    ...base(classification.status, classification.note === null ? null : maskSecrets(classification.note, secrets)),
     exitCode: exit.exitCode,
     durationMs,
     classes: classification.classes,
-    failures: classification.failures,
+    failures: capFailures(classification.failures.map((f) => ({ ...f, message: maskSecrets(f.message, secrets) }))),
     killedBy,
     exitCodeMismatch: classification.exitCodeMismatch,
     tests: classification.tests,

@@ -7,7 +7,7 @@ import { writeJsonAtomic } from '../store/atomic-write.js';
 import type { SweepLayout } from '../store/layout.js';
 import { type CompromisedHandler, withLock } from '../store/locks.js';
 import { readJsonIfExists } from '../store/read-json.js';
-import { SECRET_NAME } from '../executors/docker/container-spec.js';
+import { publicEnv } from '../core/secrets.js';
 import { identityOf, type SweepConfig } from './sweep-config.js';
 
 /** The contents of sweep.json: what was run, so a later run can resume it or refuse to mix settings. */
@@ -25,9 +25,8 @@ export interface SweepRecord {
 
 /** Settings with secret-looking values masked and passed-through variables named only. */
 function publicSettings(config: SweepConfig): Record<string, unknown> {
-  const env = Object.fromEntries(Object.entries(config.env).map(([k, v]) => [k, SECRET_NAME.test(k) ? '<redacted>' : v]));
   return {
-    env,
+    env: publicEnv(config.env),
     envPass: config.envPass,
     mounts: config.mounts,
     workdir: config.workdir,

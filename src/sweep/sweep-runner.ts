@@ -1,7 +1,8 @@
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 
 import type { Taxonomy } from '../classify/taxonomy-types.js';
-import { EnvironmentError, ExitCode } from '../core/errors.js';
+import { EnvironmentError, ExitCode, InterruptedError } from '../core/errors.js';
 import type { SweepEvents } from '../core/events.js';
 import type { IterationResult } from '../core/result.js';
 import type { Executor, RunningIteration } from '../executors/executor.js';
@@ -22,7 +23,7 @@ import { WorkQueue } from './work-queue.js';
 /** How often to look again at iterations that another process holds. */
 const CLAIM_POLL_MS = 1_000;
 
-type StopKind = 'environment' | 'collection' | 'limit' | 'interrupted';
+type StopKind = 'environment' | 'collection' | 'limit' | 'interrupted' | 'failed';
 
 export interface SweepOutcome {
   dir: string;
@@ -78,18 +79,35 @@ export class SweepRunner {
   private lastResults: IterationResult[] = [];
   private readonly render: SummaryRenderer;
 
+  /** Aborted on the user's signal, or when a worker fails: in-flight iterations stop either way. */
+  private readonly halt = new AbortController();
+
   constructor(
     private readonly config: SweepConfig,
     private readonly deps: SweepDependencies,
   ) {
     this.layout = new SweepLayout(path.resolve(config.logsDir, sweepFolderName(config.parallelism, config.tag)));
     this.render = summaryRenderer(sweepInfo(this.layout.dir, config), deps.taxonomy);
-    deps.signal.addEventListener('abort', () => this.stop('interrupted', 'interrupted by a signal'), { once: true });
+    // Every running iteration listens to the signal: with many jobs that is many listeners.
+    setMaxListeners(0, deps.signal, this.halt.signal);
+    const onSignal = () => {
+      this.stop('interrupted', 'interrupted by a signal');
+      this.halt.abort();
+    };
+    if (deps.signal.aborted) onSignal();
+    else deps.signal.addEventListener('abort', onSignal, { once: true });
   }
 
-  /** Removes every running container now (the second Ctrl-C). */
-  async removeLiveNow(): Promise<void> {
-    await Promise.allSettled([...this.live].map((running) => running.cleanup()));
+  /**
+   * Removes every container this process started, now (the second Ctrl-C): the running ones, and by
+   * label any still being created. Gives up after `limitMs` so a stuck daemon cannot hold the exit.
+   */
+  async removeLiveNow(limitMs = 5_000): Promise<void> {
+    const removals = Promise.allSettled([
+      ...[...this.live].map((running) => running.cleanup()),
+      this.deps.executor.reap({ sweepId: null, includeLiveOwners: true, onlyOwner: this.owner }),
+    ]);
+    await Promise.race([removals, new Promise((resolve) => setTimeout(resolve, limitMs).unref())]);
   }
 
   async run(): Promise<SweepOutcome> {
@@ -106,7 +124,18 @@ export class SweepRunner {
 
   private async runChecked(): Promise<SweepOutcome> {
     const { config, deps, layout } = this;
-    const { imageId } = await deps.executor.preflight(config.image);
+    const interrupted = new Promise<never>((_, reject) => {
+      const fail = () => reject(new InterruptedError('interrupted before the sweep started; nothing was written'));
+      if (this.halt.signal.aborted) fail();
+      else this.halt.signal.addEventListener('abort', fail, { once: true });
+    });
+    interrupted.catch(() => undefined);
+    // A Ctrl-C while Docker is slow to answer must not go on to create the sweep folder.
+    const { imageId } = await Promise.race([deps.executor.preflight(config.image), interrupted]);
+    for (const name of config.envPass) {
+      if (process.env[name] === undefined) deps.events.emit({ type: 'warning', message: `--env-pass ${name}: it is not set here, so the container does not get it` });
+    }
+
     const { record, warnings } = await openSweepRecord(layout, config, imageId, this.onCompromised);
     for (const message of warnings) deps.events.emit({ type: 'warning', message });
     const withdraw = await announceProcess(layout, { owner: this.owner, start: config.start, end: config.end, jobs: config.jobs, startedAt: new Date(this.invocationStart).toISOString() });
@@ -136,20 +165,32 @@ export class SweepRunner {
 
     const ctx: IterationContext = {
       config, layout, sweepId, imageId, executor: deps.executor, taxonomy: deps.taxonomy,
-      events: deps.events, owner: this.owner, signal: deps.signal, live: this.live, onRunner: async () => undefined,
+      events: deps.events, owner: this.owner, signal: this.halt.signal, live: this.live, onRunner: async () => undefined,
     };
     const queue = new WorkQueue(planned, config.chunkSize);
     const deferred = new Set<number>();
+    let failure: unknown = null;
     const worker = async () => {
-      for (let unit = queue.take(); unit !== null && this.stopKind === null; unit = queue.take()) {
-        for (const iteration of unit) {
-          if (this.stopKind !== null) break;
-          if (!(await this.process(ctx, iteration))) deferred.add(iteration);
+      try {
+        for (let unit = queue.take(); unit !== null && this.stopKind === null; unit = queue.take()) {
+          for (const iteration of unit) {
+            if (this.stopKind !== null) break;
+            if (!(await this.process(ctx, iteration))) deferred.add(iteration);
+          }
         }
+      } catch (error) {
+        // One worker's failure stops the others (their iterations end as interrupted), then surfaces.
+        failure ??= error;
+        this.stop('failed', (error as Error).message);
+        this.halt.abort();
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, config.jobs) }, worker));
-    await this.awaitOthers(ctx, deferred);
+    if (failure === null) await this.awaitOthers(ctx, deferred);
+    if (failure !== null) {
+      await withLock(layout.sweepLock, this.onCompromised, () => rewriteSweepFiles(layout, this.render)).catch(() => undefined);
+      throw failure;
+    }
 
     const results = await withLock(layout.sweepLock, this.onCompromised, () => rewriteSweepFiles(layout, this.render));
     const inRange = results.filter((r) => r.iteration >= config.start && r.iteration <= config.end);
@@ -192,10 +233,10 @@ export class SweepRunner {
   private async runWithRetries(ctx: IterationContext, iteration: number): Promise<IterationOutcome> {
     for (let retry = 0; ; retry += 1) {
       const outcome = await runIterationAttempt(ctx, iteration);
-      if (!outcome.infrastructure || retry >= this.config.infraRetries || this.deps.signal.aborted) return outcome;
+      if (!outcome.infrastructure || retry >= this.config.infraRetries || this.halt.signal.aborted) return outcome;
       const delayMs = 1000 * 2 ** retry;
       this.deps.events.emit({ type: 'iteration-retry', iteration, error: outcome.result.note ?? 'infrastructure error', delayMs, attemptsLeft: this.config.infraRetries - retry });
-      await abortableDelay(delayMs, this.deps.signal);
+      await abortableDelay(delayMs, this.halt.signal);
     }
   }
 
@@ -232,7 +273,7 @@ export class SweepRunner {
         if (this.stopKind !== null) return;
         if (isDone(await this.readResult(iteration), false, 0) || (await this.process(ctx, iteration))) deferred.delete(iteration);
       }
-      if (deferred.size > 0) await abortableDelay(CLAIM_POLL_MS, this.deps.signal);
+      if (deferred.size > 0) await abortableDelay(CLAIM_POLL_MS, this.halt.signal);
     }
   }
 

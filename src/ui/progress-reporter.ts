@@ -95,6 +95,12 @@ export class ProgressReporter {
     }
   };
 
+  /** Takes the bar down (and shows the cursor again); safe to call more than once. */
+  stop(): void {
+    this.bar?.stop();
+    this.bar = null;
+  }
+
   /** A line above the bar (or a plain timestamped line without one). */
   line(text: string): void {
     const stamped = this.useBar ? text : `${new Date().toISOString().slice(0, 19).replace('T', ' ')} ${text}`;

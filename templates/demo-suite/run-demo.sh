@@ -15,5 +15,7 @@ status=$?
 set -e
 # Exit 1 only means some iterations failed, which the demo suite does on purpose.
 if [ "$status" -gt 1 ]; then exit "$status"; fi
-node bin/flakehunt.js report logs/serial_demo
-echo "Next: node bin/flakehunt.js status logs/serial_demo · classify logs/serial_demo · compare logs/serial_demo <another sweep>"
+# The newest *_demo folder: serial_demo, or n2_demo with -p 2.
+sweep=$(ls -td logs/*_demo | head -n 1)
+node bin/flakehunt.js report "$sweep"
+echo "Next: node bin/flakehunt.js status $sweep · classify $sweep · compare $sweep <another sweep>"

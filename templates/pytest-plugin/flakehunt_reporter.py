@@ -12,6 +12,20 @@ import os
 import signal
 
 _state = {"file": None, "stacks": None}
+MAX_MESSAGE = 4000
+
+
+def _secrets():
+    # flakehunt names the variables that hold secrets; their values never go into a report.
+    names = [n for n in os.environ.get("FLAKEHUNT_SECRET_NAMES", "").split(",") if n]
+    values = [os.environ.get(n, "") for n in names]
+    return sorted({v for v in values if len(v) >= 4}, key=len, reverse=True)
+
+
+def _clean(message):
+    for secret in _secrets():
+        message = message.replace(secret, "[redacted]")
+    return message[:MAX_MESSAGE]
 
 
 def _worker():
@@ -59,7 +73,7 @@ def pytest_runtest_logreport(report):
     message = None
     if report.failed:
         crash = getattr(report.longrepr, "reprcrash", None)
-        message = crash.message if crash is not None else str(report.longrepr)[-2000:]
+        message = _clean(crash.message if crash is not None else str(report.longrepr)[-2000:])
     _write({
         "event": "report",
         "nodeid": report.nodeid,

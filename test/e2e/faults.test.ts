@@ -118,6 +118,19 @@ describe.runIf(hasDocker)('surviving faults', () => {
     expect(await containersUnder(sweep)).toEqual([]);
   }, 120_000);
 
+  it('a secret in a failure message that only the plugin kept is masked everywhere in the sweep folder', async () => {
+    const sweep = path.join(logs, 'serial_leak');
+    const run = await cli(suiteArgs(logs, ['-e', '1', '-t', 'leak', '--env-pass', 'FH_SECRET', '--env', 'FH_LEAK=1']), { env: { FH_SECRET: 'hf_supersecret9' } });
+    expect(run.exitCode).toBe(1);
+    const result = await readJson<IterationResult>(path.join(sweep, 'run001', 'result.json'));
+    const leak = result.failures.find((f) => f.test === 'test_known.py::test_leaks_secret');
+    expect(leak?.message).toContain('token was [redacted]');
+    expect(result.classes).toContain('A4_crash');
+    const grep = await execa('grep', ['-r', '-l', 'hf_supersecret9', sweep], { reject: false });
+    expect(grep.stdout).toBe('');
+    expect(run.all).not.toContain('hf_supersecret9');
+  }, 60_000);
+
   it('cannot reach the daemon: exit 3 at once, naming the socket and the fix, and writes nothing', async () => {
     const fresh = await tempDir();
     const run = await cli(suiteArgs(fresh, ['-e', '2']), { env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });

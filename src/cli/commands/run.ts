@@ -97,8 +97,12 @@ async function runCommand(options: Record<string, unknown>, noColor: boolean): P
       controller.abort();
       return;
     }
-    progress.line(chalk.red(`${signal} again: removing running containers now and exiting`));
-    void runner.removeLiveNow().finally(() => process.exit(130));
+    if (signals >= 3) process.exit(130);
+    progress.line(chalk.red(`${signal} again: removing running containers now and exiting (again to exit at once)`));
+    void runner.removeLiveNow().finally(() => {
+      progress.stop();
+      process.exit(130);
+    });
   };
   const signalNames: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const name of signalNames) process.on(name, onSignal);
@@ -114,6 +118,7 @@ async function runCommand(options: Record<string, unknown>, noColor: boolean): P
     }
     return outcome.exitCode;
   } finally {
+    progress.stop();
     for (const name of signalNames) process.off(name, onSignal);
   }
 }

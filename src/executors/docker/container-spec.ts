@@ -1,10 +1,9 @@
 import type Docker from 'dockerode';
 
 import { UsageError } from '../../core/errors.js';
+import { SECRET_NAME } from '../../core/secrets.js';
 import type { IterationSpec } from '../executor.js';
 
-/** Variables whose values must never be printed: `--env-pass` ones and names that look like secrets. */
-export const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|API_?KEY|PRIVATE|AUTH)/i;
 
 /** `1g`, `512m`, `64k`, `1073741824` → bytes. */
 export function parseByteSize(value: string, flag: string): number {

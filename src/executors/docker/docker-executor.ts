@@ -80,12 +80,15 @@ export class DockerExecutor implements Executor {
     const removed: string[] = [];
     for (const info of containers) {
       const owner = ownerOfLabels(info.Labels);
+      if (filter.onlyOwner !== undefined && (owner?.pid !== filter.onlyOwner.pid || owner.host !== filter.onlyOwner.host)) continue;
       if (!filter.includeLiveOwners && (owner === null || isOwnerAlive(owner) !== false)) continue;
       try {
         await this.docker.getContainer(info.Id).remove({ force: true, v: true });
         removed.push(info.Id.slice(0, 12));
       } catch (error) {
-        if ((error as { statusCode?: number }).statusCode !== 404) throw classifyDockerError(error, `remove container ${info.Id.slice(0, 12)}`);
+        // 404: gone already; 409: another process is removing it right now.
+        const status = (error as { statusCode?: number }).statusCode;
+        if (status !== 404 && status !== 409) throw classifyDockerError(error, `remove container ${info.Id.slice(0, 12)}`);
       }
     }
     return removed;

@@ -9,10 +9,12 @@ import { execa } from 'execa';
 import { UsageError } from '../../core/errors.js';
 import { currentProcess, isOwnerAlive } from '../../store/process-identity.js';
 import type { Executor, ExitInfo, IterationSpec, ReapFilter, RunningIteration } from '../executor.js';
-import { groupBelongsTo, readRegistry, registerGroup, unregisterGroup } from './local-registry.js';
+import { groupBelongsTo, readRegistry, registerGroup, sandboxPrefix, unregisterGroup } from './local-registry.js';
 
 /** The container-side root that the local executor maps into each iteration's sandbox folder. */
 const CONTAINER_ROOT = '/flakehunt';
+/** How long output may go on after the command exited (a detached child still writing). */
+const OUTPUT_DRAIN_MS = 2_000;
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   try {
@@ -54,8 +56,12 @@ export class LocalExecutor implements Executor {
 
   async start(spec: IterationSpec): Promise<RunningIteration> {
     if (spec.mounts.length > 0) throw new UsageError('--mount needs --executor docker: the local executor runs on this machine\'s own files');
-    const sandbox = await mkdtemp(path.join(os.tmpdir(), `flakehunt-${spec.name}-`));
-    const local = (value: string) => (value.startsWith(`${CONTAINER_ROOT}/`) || value === CONTAINER_ROOT ? sandbox + value : value);
+    const sandbox = await mkdtemp(`${sandboxPrefix()}${spec.name}-`);
+    // Container paths (flakehunt's own, and the artifacts folder wherever it is) live in the sandbox,
+    // so parallel and successive iterations never share them.
+    const inSandbox = (value: string, root: string) => value === root || value.startsWith(`${root}/`);
+    const local = (value: string) =>
+      inSandbox(value, CONTAINER_ROOT) || inSandbox(value, spec.artifactsDir) ? path.join(sandbox, value) : value;
     await mkdir(local(spec.artifactsDir), { recursive: true });
     for (const [target, source] of Object.entries(spec.inject)) {
       await mkdir(path.dirname(local(target)), { recursive: true });
@@ -81,12 +87,14 @@ export class LocalExecutor implements Executor {
     const reaped: string[] = [];
     for (const entry of await readRegistry()) {
       if (filter.sweepId !== null && entry.sweepId !== filter.sweepId) continue;
+      if (filter.onlyOwner !== undefined && (entry.owner.pid !== filter.onlyOwner.pid || entry.owner.host !== filter.onlyOwner.host)) continue;
       if (!filter.includeLiveOwners && isOwnerAlive(entry.owner) !== false) continue;
       if (await groupBelongsTo(entry.pgid, entry.sweepId)) {
         signalGroup(entry.pgid, 'SIGKILL');
-        reaped.push(`pgid ${entry.pgid}`);
+        reaped.push(`pid ${entry.pgid}`);
       }
-      await rm(entry.sandbox, { recursive: true, force: true });
+      const sandbox = path.resolve(entry.sandbox);
+      if (sandbox.startsWith(sandboxPrefix()) && !sandbox.includes('..')) await rm(sandbox, { recursive: true, force: true });
       await unregisterGroup(entry.pgid);
     }
     return reaped;
@@ -120,13 +128,14 @@ class LocalIteration implements RunningIteration {
       child.once('spawn', () => resolve());
       child.once('error', reject);
     });
-    // As in a container, whatever the command left running dies with it.
-    child.once('exit', () => {
-      if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
-    });
     this.exited = new Promise((resolve) => {
-      child.once('close', (code, signal) => {
+      child.once('exit', (code, signal) => {
         this.done = true;
+        // As in a container, whatever the command left running in its group dies with it.
+        if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
+        // A process that left the group (setsid) may still hold the output open: stop waiting for
+        // it after a moment, so the iteration ends when its command does.
+        setTimeout(() => this.detachOutput(), OUTPUT_DRAIN_MS).unref();
         // As a container (or a shell) reports it: death by a signal is 128 + its number.
         const bySignal = signal === null ? null : 128 + (os.constants.signals[signal] ?? 0);
         resolve({ exitCode: code ?? bySignal, signal });
@@ -172,14 +181,19 @@ class LocalIteration implements RunningIteration {
     await cp(this.artifactsDir, destDir, { recursive: true, force: false, errorOnExist: false });
   }
 
+  /** Stops reading the command's pipes and ends the output after what it holds. */
+  private detachOutput(): void {
+    for (const stream of [this.child.stdout, this.child.stderr]) {
+      stream?.unpipe(this.output);
+      stream?.destroy();
+    }
+    if (!this.output.writableEnded) this.output.end();
+  }
+
   cleanup(): Promise<void> {
     this.cleaned ??= (async () => {
-      // Unread output would keep the child's pipes open and 'close' from ever firing.
-      for (const stream of [this.child.stdout, this.child.stderr]) {
-        stream?.unpipe(this.output);
-        stream?.destroy();
-      }
-      if (!this.output.writableEnded) this.output.end();
+      // Unread output would keep the child's pipes open.
+      this.detachOutput();
       const pgid = this.pgid;
       if (pgid !== null) {
         signalGroup(pgid, 'SIGKILL');

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -12,13 +12,27 @@ export interface LocalEntry {
   owner: ProcessIdentity;
 }
 
+/** Per user, so that nobody else can plant entries that this user's reaping would act on. */
 export function registryDir(): string {
-  return path.join(os.tmpdir(), 'flakehunt-local');
+  return path.join(os.tmpdir(), `flakehunt-local-${process.getuid?.() ?? 'user'}`);
+}
+
+/** Where sandboxes live: reaping removes nothing outside of this prefix. */
+export function sandboxPrefix(): string {
+  return path.join(os.tmpdir(), 'flakehunt-');
+}
+
+async function ensureRegistry(): Promise<void> {
+  await mkdir(registryDir(), { recursive: true, mode: 0o700 });
+  const info = await lstat(registryDir());
+  if (!info.isDirectory() || (process.getuid !== undefined && info.uid !== process.getuid()) || (info.mode & 0o077) !== 0) {
+    throw new Error(`${registryDir()} is not a private folder of this user; remove it and run again`);
+  }
 }
 
 export async function registerGroup(entry: LocalEntry): Promise<void> {
-  await mkdir(registryDir(), { recursive: true });
-  await writeFile(path.join(registryDir(), `${entry.pgid}.json`), JSON.stringify(entry));
+  await ensureRegistry();
+  await writeFile(path.join(registryDir(), `${entry.pgid}.json`), JSON.stringify(entry), { mode: 0o600 });
 }
 
 export async function unregisterGroup(pgid: number): Promise<void> {
@@ -28,6 +42,7 @@ export async function unregisterGroup(pgid: number): Promise<void> {
 export async function readRegistry(): Promise<LocalEntry[]> {
   let names: string[];
   try {
+    await ensureRegistry();
     names = await readdir(registryDir());
   } catch {
     return [];

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
 import { UsageError } from '../../../src/core/errors.js';
-import { containerCreateOptions, parseByteSize, parseGpus, parseUlimit, SECRET_NAME } from '../../../src/executors/docker/container-spec.js';
+import { containerCreateOptions, parseByteSize, parseGpus, parseUlimit } from '../../../src/executors/docker/container-spec.js';
+import { SECRET_NAME } from '../../../src/core/secrets.js';
 import type { IterationSpec } from '../../../src/executors/executor.js';
 
 function spec(overrides: Partial<IterationSpec> = {}): IterationSpec {

@@ -1,0 +1,24 @@
+/** Variable names whose values must never be printed (besides every `--env-pass` variable). */
+export const SECRET_NAME = /(TOKEN|SECRET|PASS|KEY|CREDENTIAL|PRIVATE|AUTH|COOKIE|SESSION|SIGNATURE)/i;
+
+const MIN_SECRET_LENGTH = 4;
+export const MASK = '[redacted]';
+
+/** The secret values of a run: every passed-through host variable, and --env values with secret-looking names. */
+export function secretValues(env: Record<string, string>, envPass: string[], hostEnv: NodeJS.ProcessEnv = process.env): string[] {
+  const passed = envPass.map((name) => hostEnv[name]).filter((v): v is string => v !== undefined);
+  const named = Object.entries(env).filter(([key]) => SECRET_NAME.test(key)).map(([, value]) => value);
+  return [...new Set([...passed, ...named])].filter((s) => s.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
+}
+
+/** Replaces every occurrence of a secret value in a text. */
+export function maskSecrets(text: string, secrets: string[]): string {
+  let out = text;
+  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(MASK);
+  return out;
+}
+
+/** An env map with secret-looking values replaced, for printing. */
+export function publicEnv(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, SECRET_NAME.test(k) ? '<redacted>' : v]));
+}
