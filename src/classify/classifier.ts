@@ -5,6 +5,8 @@ import type { Taxonomy, TaxonomyRule } from './taxonomy-types.js';
 
 const MAX_MESSAGE = 400;
 const TAIL_LINES = 8;
+/** Lines kept to find the last TAIL_LINES non-blank ones among. */
+const TAIL_BUFFER = 32;
 const STACK_WINDOW = 200;
 const MAX_STACK_NAMES = 500;
 
@@ -24,6 +26,15 @@ function newContext(): Context {
   return { matches: new Map(), quality: new Map(), firstError: null, stackNames: new Map(), workers: new Set() };
 }
 
+/**
+ * A copy of a string that does not hold on to the chunk it was sliced from: lines are substrings
+ * of ~1 MB decoded chunks, and keeping a node id would otherwise keep its whole chunk alive.
+ */
+function own(text: string): string {
+  // Concatenating and slicing makes V8 flatten into a fresh string: a copy, with no re-encoding.
+  return (` ${text}`).slice(1);
+}
+
 /** How telling a matching line is: pytest's `E ` lines beat plain output, which beats traceback source lines. */
 function lineQuality(line: string): number {
   if (/^E\s/.test(line)) return 2;
@@ -38,7 +49,7 @@ function keepEnd(text: string): string {
 
 function trimMessage(line: string): string {
   const trimmed = line.trim().replace(/^E\s+/, '');
-  return trimmed.length > MAX_MESSAGE ? `${trimmed.slice(0, MAX_MESSAGE - 1)}…` : trimmed;
+  return own(trimmed.length > MAX_MESSAGE ? `${trimmed.slice(0, MAX_MESSAGE - 1)}…` : trimmed);
 }
 
 /**
@@ -54,7 +65,9 @@ export class RunClassifier {
   private readonly heads: string[] = [];
   private readonly crashed = new Map<string, string>();
   private readonly xdistRunning = new Set<string>();
+  /** The last lines of the log, a ring (blank lines are filtered out when it is read). */
   private readonly tail: string[] = [];
+  private tailNext = 0;
   private section: Section = 'body';
   private head: string | null = null;
   private inProgress: string | null = null;
@@ -88,9 +101,10 @@ export class RunClassifier {
   }
 
   private oneLine(line: string): void {
-    if (line.trim().length > 0) {
-      this.tail.push(line);
-      if (this.tail.length > TAIL_LINES) this.tail.shift();
+    // Not copied: the last few lines hold on to at most a few chunks, and this runs for every line.
+    if (line.length > 0) {
+      this.tail[this.tailNext % TAIL_BUFFER] = line;
+      this.tailNext += 1;
     }
     if (this.mode === 'command') {
       this.content(line, this.context('run'));
@@ -100,7 +114,7 @@ export class RunClassifier {
     switch (parsed.kind) {
       case 'outcome':
         if (this.section !== 'body') break;
-        this.outcomes.set(parsed.test, parsed.outcome);
+        this.outcomes.set(own(parsed.test), parsed.outcome);
         this.xdistRunning.delete(parsed.test);
         if (parsed.test === this.inProgress) this.inProgress = null;
         return;
@@ -114,35 +128,35 @@ export class RunClassifier {
         if (this.section !== 'body') break;
         if (this.parallelism === 'xdist') {
           // xdist prints a node id when a worker starts it; several run at once.
-          if (parsed.rest.trim().length === 0 && !this.outcomes.has(parsed.test)) this.xdistRunning.add(parsed.test);
+          if (parsed.rest.trim().length === 0 && !this.outcomes.has(parsed.test)) this.xdistRunning.add(own(parsed.test));
           break;
         }
-        this.inProgress = parsed.test;
+        this.inProgress = own(parsed.test);
         if (parsed.rest.length > 0) this.content(parsed.rest, this.context(parsed.test));
         return;
       case 'section':
         this.openSection(parsed.title);
         return;
       case 'final':
-        this.finalText = parsed.text;
+        this.finalText = own(parsed.text);
         this.section = 'other';
         if (/no tests ran/.test(parsed.text)) this.collectionProblem ??= parsed.text;
         return;
       case 'failure-head':
         if (this.section === 'failures' || this.section === 'errors') {
-          this.head = parsed.head;
-          if (/^ERROR collecting /.test(parsed.head)) this.collectionProblem ??= parsed.head;
-          else this.heads.push(parsed.head);
+          this.head = own(parsed.head);
+          if (/^ERROR collecting /.test(this.head)) this.collectionProblem ??= this.head;
+          else this.heads.push(this.head);
           return;
         }
         break;
       case 'summary-entry':
         if (!parsed.target.includes('::')) {
-          this.collectionProblem ??= `${parsed.outcome} ${parsed.target}${parsed.message ? ` - ${parsed.message}` : ''}`;
+          this.collectionProblem ??= own(`${parsed.outcome} ${parsed.target}${parsed.message ? ` - ${parsed.message}` : ''}`);
           return;
         }
         if (!this.outcomes.has(parsed.target) || this.outcomes.get(parsed.target) === 'PASSED') {
-          this.outcomes.set(parsed.target, parsed.outcome);
+          this.outcomes.set(own(parsed.target), parsed.outcome);
         }
         if (parsed.message) {
           this.summaryMessages.set(parsed.target, trimMessage(parsed.message));
@@ -150,14 +164,14 @@ export class RunClassifier {
         }
         return;
       case 'node-down':
-        this.context('run').workers.add(parsed.worker);
+        this.context('run').workers.add(own(parsed.worker));
         break;
       case 'worker-crashed':
-        this.crashed.set(parsed.test, parsed.worker);
+        this.crashed.set(own(parsed.test), own(parsed.worker));
         this.content(line, this.context(parsed.test));
         return;
       case 'collection-problem':
-        this.collectionProblem ??= parsed.text;
+        this.collectionProblem ??= own(parsed.text);
         break;
       case 'text':
         break;
@@ -187,7 +201,7 @@ export class RunClassifier {
     let context = this.contexts.get(key);
     if (context === undefined) {
       context = newContext();
-      this.contexts.set(key, context);
+      this.contexts.set(own(key), context);
     }
     return context;
   }
@@ -199,12 +213,12 @@ export class RunClassifier {
       if (name !== null) {
         for (const rule of this.stackRules) {
           const names = context.stackNames.get(rule) ?? new Set<string>();
-          if (names.size < MAX_STACK_NAMES) names.add(name);
+          if (names.size < MAX_STACK_NAMES && !names.has(name)) names.add(own(name));
           context.stackNames.set(rule, names);
         }
       }
     }
-    if (context.firstError === null && /^E\s{2,}\S/.test(line)) context.firstError = trimMessage(line);
+    if (context.firstError === null && line.charCodeAt(0) === 0x45 /* E */ && /^E\s{2,}\S/.test(line)) context.firstError = trimMessage(line);
     if (this.anyRule === null || !this.anyRule.test(line)) return;
     const quality = lineQuality(line);
     const opened: string[] = [];
@@ -216,7 +230,7 @@ export class RunClassifier {
         context.quality.set(rule.id, quality);
         if (!first) continue;
         const worker = /^\[(gw\d+)\]/.exec(line);
-        if (worker) context.workers.add(worker[1]!);
+        if (worker) context.workers.add(own(worker[1]!));
         opened.push(rule.id);
       }
     }
@@ -275,7 +289,7 @@ export class RunClassifier {
 
   private decide(exit: RunExit, failures: Failure[]): Classification {
     const tests = this.countTests();
-    const tailText = keepEnd(this.tail.map((line) => line.trim()).join(' | '));
+    const tailText = keepEnd(this.lastLines().join(' | '));
     if (failures.length === 0 && exit.killedBy !== null) {
       failures.push({ test: null, class: UNCLASSIFIED, message: keepEnd(`killed by the harness (${exit.killedBy}); last output: ${tailText}`) });
     }
@@ -345,6 +359,17 @@ export class RunClassifier {
       context.firstError ?? this.summaryMessages.get(test) ?? (pluginMessage === null ? null : trimMessage(pluginMessage)) ??
       (this.crashed.has(test) ? `worker ${this.crashed.get(test)} crashed while running it` : 'failed; the log says no more');
     return { test, class: UNCLASSIFIED, message };
+  }
+
+  /** The last non-blank lines of the log, oldest first. */
+  private lastLines(): string[] {
+    const count = Math.min(this.tailNext, TAIL_BUFFER);
+    const lines: string[] = [];
+    for (let i = this.tailNext - count; i < this.tailNext; i += 1) {
+      const line = this.tail[i % TAIL_BUFFER]!.trim();
+      if (line.length > 0) lines.push(line);
+    }
+    return lines.slice(-TAIL_LINES);
   }
 
   private countTests(): { passed: number; failed: number } {

@@ -1,57 +1,59 @@
+import { StringDecoder } from 'node:string_decoder';
+
 /** Longest line kept; the rest of a longer line is dropped, so a log with no newline cannot exhaust memory. */
 export const MAX_LINE_BYTES = 16 * 1024;
 
 /**
- * Splits a byte stream into text lines with bounded memory: at most MAX_LINE_BYTES are held for
- * one line, whatever the input (gigabytes without a newline, binary garbage).
+ * Splits a byte stream into text lines with bounded memory: whatever the input (gigabytes without
+ * a newline, binary garbage), at most one chunk plus MAX_LINE_BYTES of a line are held. Chunks are
+ * decoded once and split as strings, which is several times faster than line-by-line buffers.
  */
 export class LineSplitter {
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  private readonly decoder = new StringDecoder('utf8');
+  private pending = '';
   private overflowed = false;
 
   constructor(private readonly onLine: (line: string) => void) {}
 
   push(chunk: Buffer): void {
-    let start = 0;
-    for (;;) {
-      const newline = chunk.indexOf(10, start);
-      if (newline === -1) {
-        this.keep(chunk.subarray(start));
-        return;
-      }
-      this.keep(chunk.subarray(start, newline));
-      this.emit();
-      start = newline + 1;
-    }
+    this.feed(this.decoder.write(chunk));
   }
 
   end(): void {
-    if (this.pendingBytes > 0 || this.overflowed) this.emit();
-  }
-
-  private keep(part: Buffer): void {
-    if (part.length === 0) return;
-    const room = MAX_LINE_BYTES - this.pendingBytes;
-    if (room <= 0) {
-      this.overflowed = true;
-      return;
-    }
-    const kept = part.length > room ? part.subarray(0, room) : part;
-    if (kept.length < part.length) this.overflowed = true;
-    // Copy: the caller may reuse its buffer.
-    this.pending.push(Buffer.from(kept));
-    this.pendingBytes += kept.length;
-  }
-
-  private emit(): void {
-    const bytes = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
-    let line = bytes.toString('utf8');
-    if (line.endsWith('\r')) line = line.slice(0, -1);
-    this.pending = [];
-    this.pendingBytes = 0;
+    this.feed(this.decoder.end());
+    if (this.pending.length > 0 || this.overflowed) this.emit(this.pending);
+    this.pending = '';
     this.overflowed = false;
-    this.onLine(line);
+  }
+
+  private feed(text: string): void {
+    if (text.length === 0) return;
+    let start = 0;
+    let newline = text.indexOf('\n');
+    if (newline !== -1 && (this.pending.length > 0 || this.overflowed)) {
+      this.emit(this.keep(this.pending, text.slice(0, newline)));
+      this.pending = '';
+      this.overflowed = false;
+      start = newline + 1;
+      newline = text.indexOf('\n', start);
+    }
+    while (newline !== -1) {
+      this.emit(newline - start > MAX_LINE_BYTES ? text.slice(start, start + MAX_LINE_BYTES) : text.slice(start, newline));
+      start = newline + 1;
+      newline = text.indexOf('\n', start);
+    }
+    if (start < text.length) this.pending = this.keep(this.pending, text.slice(start));
+  }
+
+  /** Appends to the line in progress, never past MAX_LINE_BYTES. */
+  private keep(pending: string, more: string): string {
+    const room = MAX_LINE_BYTES - pending.length;
+    if (more.length > room) this.overflowed = true;
+    return room <= 0 ? pending : pending + (more.length > room ? more.slice(0, room) : more);
+  }
+
+  private emit(line: string): void {
+    this.onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
   }
 }
 

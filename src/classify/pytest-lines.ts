@@ -63,7 +63,7 @@ export function parsePytestLine(line: string, inSummary: boolean): PytestLine {
       return { kind: 'summary-entry', outcome: m[1] as 'FAILED' | 'ERROR', target: m[2]!, message: m[3] ?? null };
     }
   }
-  if (line.includes('crashed while running')) {
+  if (line.startsWith('worker ') && line.includes('crashed while running')) {
     const m = WORKER_CRASHED.exec(line);
     if (m) return { kind: 'worker-crashed', worker: m[1]!, test: m[2]! };
   }
