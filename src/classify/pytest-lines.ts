@@ -67,13 +67,15 @@ export function parsePytestLine(line: string, inSummary: boolean): PytestLine {
     const m = WORKER_CRASHED.exec(line);
     if (m) return { kind: 'worker-crashed', worker: m[1]!, test: m[2]! };
   }
+  // Outcome lines end in a percentage (`[ 50%]`): most lines skip those regexes on this test.
+  const hasPercent = line.includes('%]');
   if (line.includes('::')) {
-    let m = SERIAL_OUTCOME.exec(line);
+    let m = hasPercent ? SERIAL_OUTCOME.exec(line) : null;
     if (m) return { kind: 'outcome', test: m[1]!, outcome: m[2] as Outcome, worker: null };
     m = SERIAL_START.exec(line);
     if (m && !line.startsWith(' ')) return { kind: 'start', test: m[1]!, rest: m[2] ?? '' };
   }
-  const bare = BARE_OUTCOME.exec(line);
+  const bare = hasPercent ? BARE_OUTCOME.exec(line) : null;
   if (bare) return { kind: 'bare-outcome', outcome: bare[1] as Outcome };
   const problem = COLLECTION_PROBLEM.exec(line);
   if (problem) return { kind: 'collection-problem', text: problem[1]! };

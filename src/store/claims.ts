@@ -56,13 +56,14 @@ export async function claimIteration(
 
 async function holdClaim(layout: SweepLayout, iteration: number, release: Release, tookOver: boolean): Promise<Claim> {
   const info: ClaimInfo = { iteration, owner: currentProcess(), claimedAt: new Date().toISOString(), runner: null };
-  await writeJsonAtomic(layout.claimInfo(iteration), info);
+  // Claims are about live processes: after a machine crash none of them matters.
+  await writeJsonAtomic(layout.claimInfo(iteration), info, false);
   let released = false;
   return {
     iteration,
     tookOver,
     async setRunner(runner: string) {
-      if (!released) await writeJsonAtomic(layout.claimInfo(iteration), { ...info, runner });
+      if (!released) await writeJsonAtomic(layout.claimInfo(iteration), { ...info, runner }, false);
     },
     async release() {
       if (released) return;

@@ -67,10 +67,10 @@ export async function recordResult(
 export async function rewriteSweepFiles(layout: SweepLayout, renderSummary: SummaryRenderer): Promise<IterationResult[]> {
   const results = await readAllResults(layout);
   const header = '# run     status       classes                  duration   (* = exit code 0 but the log shows failures)\n';
-  await writeFileAtomic(layout.resultsTxt, header + results.map((r) => `${resultLine(r)}\n`).join(''));
-  await writeFileAtomic(layout.resultsJsonl, results.map((r) => `${JSON.stringify(r)}\n`).join(''));
-  await writeFileAtomic(layout.summaryTxt, renderSummary(results));
+  // Derived from the result.json files, so rebuilt whenever lost: no need to wait for the disk.
+  await writeFileAtomic(layout.resultsTxt, header + results.map((r) => `${resultLine(r)}\n`).join(''), false);
+  await writeFileAtomic(layout.resultsJsonl, results.map((r) => `${JSON.stringify(r)}\n`).join(''), false);
+  await writeFileAtomic(layout.summaryTxt, renderSummary(results), false);
   return results;
 }
 
-export { writeJsonAtomic };

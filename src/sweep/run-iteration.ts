@@ -38,6 +38,8 @@ export interface IterationContext {
   signal: AbortSignal;
   /** Running iterations, so a forced exit can remove their containers. */
   live: Set<RunningIteration>;
+  /** Containers being removed in the background; the sweep awaits them before it ends. */
+  removals: Set<Promise<void>>;
   onRunner(runner: string): Promise<void>;
 }
 
@@ -133,8 +135,16 @@ export async function runIterationAttempt(ctx: IterationContext, iteration: numb
   try {
     return await superviseRun(ctx, iteration, running, base);
   } finally {
-    await running.cleanup().catch((error: Error) => ctx.events.emit({ type: 'warning', message: `could not remove ${running.id}: ${error.message}` }));
-    ctx.live.delete(running);
+    // The next iteration need not wait for `docker rm`: the removal goes on in the background and
+    // the sweep awaits every removal before it ends (a killed process's leftovers are reaped later).
+    const removal: Promise<void> = running
+      .cleanup()
+      .catch((error: Error) => ctx.events.emit({ type: 'warning', message: `could not remove ${running.id}: ${error.message}` }))
+      .finally(() => {
+        ctx.live.delete(running);
+        ctx.removals.delete(removal);
+      });
+    ctx.removals.add(removal);
   }
 }
 

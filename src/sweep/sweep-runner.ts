@@ -68,6 +68,7 @@ function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
 export class SweepRunner {
   readonly layout: SweepLayout;
   private readonly live = new Set<RunningIteration>();
+  private readonly removals = new Set<Promise<void>>();
   private readonly invocationStart = Date.now();
   private readonly owner = currentProcess();
   private stopKind: StopKind | null = null;
@@ -165,7 +166,7 @@ export class SweepRunner {
 
     const ctx: IterationContext = {
       config, layout, sweepId, imageId, executor: deps.executor, taxonomy: deps.taxonomy,
-      events: deps.events, owner: this.owner, signal: this.halt.signal, live: this.live, onRunner: async () => undefined,
+      events: deps.events, owner: this.owner, signal: this.halt.signal, live: this.live, removals: this.removals, onRunner: async () => undefined,
     };
     const queue = new WorkQueue(planned, config.chunkSize);
     const deferred = new Set<number>();
@@ -187,6 +188,7 @@ export class SweepRunner {
     };
     await Promise.all(Array.from({ length: Math.max(1, config.jobs) }, worker));
     if (failure === null) await this.awaitOthers(ctx, deferred);
+    await Promise.all([...this.removals]);
     if (failure !== null) {
       await withLock(layout.sweepLock, this.onCompromised, () => rewriteSweepFiles(layout, this.render)).catch(() => undefined);
       throw failure;
