@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Harness overhead: N iterations of a trivial command, each in a fresh container.
+#   flakehunt --jobs 1 / --jobs 2   vs   a plain shell loop of `docker run --rm --init`   vs
+#   `seq N | xargs -P 2 docker run --rm --init`.
+# The baselines use --init because flakehunt runs every container with HostConfig.Init=true by
+# default; without it the baselines would skip starting docker-init and look slightly cheaper.
+# Goals: flakehunt -j1 no slower than the shell loop; flakehunt -j2 at least as fast as xargs -P 2.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+N="${N:-40}"
+ROUNDS="${ROUNDS:-2}"   # best of ROUNDS; the machine may be shared
+CMD=(python3 -c pass)
+TAG="bench$$"
+
+require_build
+require_image
+TMP="$(mktemp -d /tmp/flakehunt-bench-overhead.XXXXXX)"
+cleanup() {
+  remove_flakehunt_containers_under "$TMP"
+  remove_labelled_containers "$TAG"
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+docker_one() { docker run --rm --init --label "flakehunt-bench=$TAG" "$IMAGE" "${CMD[@]}" >/dev/null; }
+export -f docker_one
+export IMAGE TAG
+
+flakehunt_sweep() { # jobs logs-dir
+  "${FLAKEHUNT[@]}" run -i "$IMAGE" --command "${CMD[*]}" -s 1 -e "$N" --logs-dir "$2" --no-progress -j "$1" >/dev/null 2>"$2.stderr" || {
+    echo "flakehunt run -j $1 failed:" >&2; cat "$2.stderr" >&2; exit 1; }
+  local passed
+  passed="$(grep -c 'PASSED' "$2/serial/results.txt" || true)"
+  [ "$passed" -eq "$N" ] || { echo "flakehunt -j $1: only $passed/$N iterations passed" >&2; exit 1; }
+}
+
+echo "== harness overhead: $N iterations of \`${CMD[*]}\` in fresh containers ($IMAGE)"
+echo "machine: $(machine_line)"
+echo "baselines run \`docker run --rm --init\`: flakehunt starts every container with HostConfig.Init=true (docker-init as PID 1) unless --no-init, so the baselines pay for the same init process"
+
+others=$(docker ps -q | wc -l)
+[ "$others" -eq 0 ] || echo "note: $others other container(s) running on this daemon: figures may be noisy"
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# Warm-up: image layers, docker-init, node's module cache, the daemon's first-container costs.
+docker_one
+seq 2 | xargs -P 2 -I{} bash -c docker_one
+N_SAVE="$N"; N=2; flakehunt_sweep 1 "$TMP/warmup1"; flakehunt_sweep 2 "$TMP/warmup2"; N="$N_SAVE"
+rm -rf "$TMP"/warmup*
+
+best_loop="" best_xargs="" best_fh1="" best_fh2=""
+keep_min() { if [ -z "${!1}" ] || awk -v a="$2" -v b="${!1}" 'BEGIN { exit !(a < b) }'; then printf -v "$1" '%s' "$2"; fi; }
+
+for round in $(seq "$ROUNDS"); do
+  t0=$(now_ns); for _ in $(seq "$N"); do docker_one; done; t1=$(now_ns)
+  loop=$(secs "$t0" "$t1"); keep_min best_loop "$loop"
+
+  t0=$(now_ns); seq "$N" | xargs -P 2 -I{} bash -c docker_one; t1=$(now_ns)
+  xargs_s=$(secs "$t0" "$t1"); keep_min best_xargs "$xargs_s"
+
+  t0=$(now_ns); flakehunt_sweep 1 "$TMP/j1-$round"; t1=$(now_ns)
+  fh1=$(secs "$t0" "$t1"); keep_min best_fh1 "$fh1"
+
+  t0=$(now_ns); flakehunt_sweep 2 "$TMP/j2-$round"; t1=$(now_ns)
+  fh2=$(secs "$t0" "$t1"); keep_min best_fh2 "$fh2"
+
+  echo "round $round: shell loop ${loop}s, xargs -P2 ${xargs_s}s, flakehunt -j1 ${fh1}s, flakehunt -j2 ${fh2}s"
+done
+
+# Where flakehunt's time goes inside an iteration: durationMs (container started -> exited and
+# classified) against the wall time per iteration.
+inner_ms() { node -e '
+  const lines = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map(JSON.parse);
+  const ms = lines.map((r) => r.durationMs);
+  console.log((ms.reduce((a, b) => a + b, 0) / ms.length).toFixed(0));' "$1"; }
+fh1_inner=$(inner_ms "$TMP/j1-1/serial/results.jsonl")
+fh2_inner=$(inner_ms "$TMP/j2-1/serial/results.jsonl")
+
+per() { calc "$1 / $N"; }
+echo
+printf '%-34s %10s %14s\n' "what" "total s" "s / iteration"
+printf '%-34s %10s %14s\n' "shell loop: docker run --rm --init" "$best_loop" "$(per "$best_loop")"
+printf '%-34s %10s %14s\n' "xargs -P 2: docker run --rm --init" "$best_xargs" "$(per "$best_xargs")"
+printf '%-34s %10s %14s\n' "flakehunt run -j 1" "$best_fh1" "$(per "$best_fh1")"
+printf '%-34s %10s %14s\n' "flakehunt run -j 2" "$best_fh2" "$(per "$best_fh2")"
+echo
+r1=$(ratio "$best_fh1" "$best_loop")
+r2=$(ratio "$best_fh2" "$best_xargs")
+echo "flakehunt -j1 / shell loop = $r1  (goal <= 1.00: $(met "$r1" '<=' 1.00))"
+echo "flakehunt -j2 / xargs -P 2 = $r2  (goal <= 1.00: $(met "$r2" '<=' 1.00))"
+echo "flakehunt -j2 speed-up over -j1 = $(ratio "$best_fh1" "$best_fh2"); xargs -P2 over loop = $(ratio "$best_loop" "$best_xargs")"
+echo "mean durationMs recorded per iteration (start->exit, inside the wall time): -j1 ${fh1_inner} ms, -j2 ${fh2_inner} ms"
+[ "$ROUNDS" -gt 1 ] && echo "(figures are the best of $ROUNDS rounds, each round in the order loop, xargs, -j1, -j2)"
+echo "flakehunt -j1 costs $(calc "($best_fh1 - $best_loop) * 1000 / $N") ms more per iteration than the shell loop; the probe below splits that up:"
+echo
+node "$BENCH_DIR/docker-api-probe.mjs" "${PROBE_N:-8}" "$IMAGE"
+echo "RESULT harness-overhead loop_s_per_it=$(per "$best_loop") xargs_s_per_it=$(per "$best_xargs") fh_j1_s_per_it=$(per "$best_fh1") fh_j2_s_per_it=$(per "$best_fh2") j1_vs_loop=$r1 j2_vs_xargs=$r2"

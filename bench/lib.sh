@@ -1,0 +1,64 @@
+# Shared helpers for the flakehunt benchmarks (sourced, not run).
+# shellcheck shell=bash
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_DIR="$(cd "$BENCH_DIR/.." && pwd)"
+FLAKEHUNT=(node "$REPO_DIR/bin/flakehunt.js")
+IMAGE="${FLAKEHUNT_BENCH_IMAGE:-flakehunt-pytest:bookworm}"
+
+# Nanoseconds since the epoch.
+now_ns() { date +%s%N; }
+
+# Seconds (3 decimals) between two now_ns readings.
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'; }
+
+# a / b with 2 decimals (or "n/a" when b is 0).
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'; }
+
+# Float arithmetic: calc "1.5 * 2".
+calc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
+
+# yes/no: is "$1 $2 $3" (e.g. "1.2 <= 1.5") true?
+met() { awk -v a="$1" -v b="$3" -v op="$2" 'BEGIN {
+  r = (op == "<=") ? a <= b : (op == "<") ? a < b : (op == ">=") ? a >= b : (op == ">") ? a > b : (a == b);
+  print r ? "yes" : "NO" }'; }
+
+# One line naming the machine the figures come from.
+machine_line() {
+  local cpu mem dockerv
+  cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+  mem="$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+  dockerv="$(docker version --format '{{.Server.Version}}' 2>/dev/null || echo '?')"
+  echo "nproc $(nproc), $mem RAM, CPU \"$cpu\", docker server $dockerv, node $(node --version), $(date -u '+%Y-%m-%d %H:%M UTC')"
+}
+
+require_image() {
+  if ! docker image inspect "$IMAGE" >/dev/null 2>&1; then
+    echo "image $IMAGE is missing: build it with templates/image/build-pytest-image.sh" >&2
+    exit 3
+  fi
+}
+
+require_build() {
+  if [ ! -f "$REPO_DIR/dist/cli/main.js" ]; then
+    echo "dist/ is missing: run npx tsc -p tsconfig.json (or npm run bench)" >&2
+    exit 2
+  fi
+}
+
+# Removes the containers flakehunt created for sweep folders under $1 (found by their
+# dev.flakehunt.dir label, so nobody else's containers are touched).
+remove_flakehunt_containers_under() {
+  local root="$1" id dir
+  for id in $(docker ps -aq --filter label=dev.flakehunt 2>/dev/null); do
+    dir="$(docker inspect --format '{{ index .Config.Labels "dev.flakehunt.dir" }}' "$id" 2>/dev/null || true)"
+    case "$dir" in "$root"/*) docker rm -f "$id" >/dev/null 2>&1 || true ;; esac
+  done
+}
+
+# Removes baseline containers started with --label "flakehunt-bench=$1".
+remove_labelled_containers() {
+  local ids
+  ids="$(docker ps -aq --filter "label=flakehunt-bench=$1" 2>/dev/null || true)"
+  [ -n "$ids" ] && docker rm -f $ids >/dev/null 2>&1 || true
+}
