@@ -1,5 +1,6 @@
 import { zeroFailureUpperBound } from '../stats/wilson.js';
 import type { ClassSummary, RateEstimate, SweepSummary } from './summary-types.js';
+import { runName } from '../store/layout.js';
 
 const MAX_CLASSES = 6;
 const MAX_INFRA_CLASSES = 3;
@@ -23,10 +24,7 @@ export function formatRate(estimate: RateEstimate): string {
   return `${formatPercent(estimate.rate)} (${estimate.count}/${estimate.total}), 95% CI ${formatInterval(estimate)}`;
 }
 
-/** The folder name of an iteration: 7 → `run007`. */
-export function runName(iteration: number): string {
-  return `run${String(iteration).padStart(3, '0')}`;
-}
+export { runName };
 
 /** Run names with three or more consecutive iterations as a range (`run003, run010–run014`), capped at `max` entries. */
 export function formatRunList(runs: number[], max = MAX_RUNS): string {

@@ -2,7 +2,7 @@ import path from 'node:path';
 
 import { publicEnv } from '../core/secrets.js';
 import { containerCreateOptions } from '../executors/docker/container-spec.js';
-import { SweepLayout, sweepFolderName } from '../store/layout.js';
+import { runName, SweepLayout, sweepFolderName } from '../store/layout.js';
 import { currentProcess } from '../store/process-identity.js';
 import { readJsonIfExists } from '../store/read-json.js';
 import type { IterationResult } from '../core/result.js';
@@ -26,14 +26,14 @@ export async function describeDryRun(config: SweepConfig): Promise<string> {
     const existing = await readJsonIfExists<IterationResult>(layout.resultJson(i)).catch(() => null);
     const done = existing !== null && (existing.status === 'passed' || existing.status === 'failed');
     if (done && !config.force) {
-      lines.push(`run${String(i).padStart(3, '0')}: skip (finished: ${existing.status})`);
+      lines.push(`${runName(i)}: skip (finished: ${existing.status})`);
       continue;
     }
     const spec = iterationSpec(config, { id: sweepId, dir: layout.dir }, i, owner);
     const shown = config.executor === 'docker'
       ? containerCreateOptions(spec, process.env, false)
       : { argv: spec.argv, env: publicEnv(spec.env), envPass: spec.envPass.map((n) => `${n}=<from host, not shown>`), workdir: spec.workdir };
-    lines.push(`run${String(i).padStart(3, '0')}: ${done ? 're-run (--force), ' : ''}${JSON.stringify(shown)}`);
+    lines.push(`${runName(i)}: ${done ? 're-run (--force), ' : ''}${JSON.stringify(shown)}`);
   }
   return `${lines.join('\n')}\n`;
 }

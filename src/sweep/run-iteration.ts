@@ -9,7 +9,7 @@ import { EnvironmentError, UsageError } from '../core/errors.js';
 import type { SweepEvents } from '../core/events.js';
 import type { Failure, IterationResult, KilledBy } from '../core/result.js';
 import type { Executor, RunningIteration } from '../executors/executor.js';
-import type { SweepLayout } from '../store/layout.js';
+import { runName, type SweepLayout } from '../store/layout.js';
 import type { ProcessIdentity } from '../store/process-identity.js';
 import { setAsidePreviousAttempt } from '../store/set-aside.js';
 import { maskSecrets, secretValues } from '../core/secrets.js';
@@ -92,7 +92,7 @@ async function stopHungRun(
       tap.mark(`[flakehunt] process list and stacks saved to forensics.txt; SIGTERM now, SIGKILL after ${formatDuration(config.graceMs)}`);
     }
   } catch (error) {
-    ctx.events.emit({ type: 'warning', message: `run${String(iteration).padStart(3, '0')}: could not save forensics: ${(error as Error).message}` });
+    ctx.events.emit({ type: 'warning', message: `${runName(iteration)}: could not save forensics: ${(error as Error).message}` });
   } finally {
     await running.stop(config.graceMs).catch(() => undefined);
   }

@@ -217,7 +217,7 @@ export class SweepRunner {
     try {
       if (claim.tookOver) {
         const reaped = await this.deps.executor.reap({ sweepId: ctx.sweepId, includeLiveOwners: false });
-        this.deps.events.emit({ type: 'warning', message: `took over run${String(iteration).padStart(3, '0')} from a process that died${reaped.length > 0 ? `; removed its container(s) ${reaped.join(', ')}` : ''}` });
+        this.deps.events.emit({ type: 'warning', message: `took over ${runName(iteration)} from a process that died${reaped.length > 0 ? `; removed its container(s) ${reaped.join(', ')}` : ''}` });
       }
       // Someone may have finished it between the check and the claim.
       if (isDone(await this.readResult(iteration), this.config.force, this.invocationStart)) return true;
