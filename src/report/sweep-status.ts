@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 import { UsageError } from '../core/errors.js';
-import type { IterationResult } from '../core/result.js';
+import { isVerdict } from '../core/result.js';
 import { type ClaimInfo, readClaims } from '../store/claims.js';
 import { SweepLayout } from '../store/layout.js';
 import { isOwnerAlive } from '../store/process-identity.js';
@@ -35,10 +35,6 @@ export interface SweepStatus {
   etaMs: number | null;
 }
 
-function isFinished(result: IterationResult): boolean {
-  return result.status === 'passed' || result.status === 'failed';
-}
-
 export async function readSweepStatus(dir: string, now = Date.now()): Promise<SweepStatus> {
   const layout = new SweepLayout(path.resolve(dir));
   if (!existsSync(layout.dir)) throw new UsageError(`${layout.dir} does not exist: give a sweep folder such as logs/serial_fix13`);
@@ -50,7 +46,7 @@ export async function readSweepStatus(dir: string, now = Date.now()): Promise<Sw
   const running = claims
     .map((c) => ({ iteration: c.iteration, host: c.owner.host, pid: c.owner.pid, runner: c.runner, sinceMs: now - Date.parse(c.claimedAt), stale: isOwnerAlive(c.owner) === false }))
     .sort((a, b) => a.iteration - b.iteration);
-  const finishedSet = new Set(results.filter(isFinished).map((r) => r.iteration));
+  const finishedSet = new Set(results.filter(isVerdict).map((r) => r.iteration));
   const runningSet = new Set(running.filter((r) => !r.stale).map((r) => r.iteration));
   const livingProcesses = processes.filter((p) => p.alive !== false);
   let left: number | null = null;
@@ -59,7 +55,7 @@ export async function readSweepStatus(dir: string, now = Date.now()): Promise<Sw
     for (const p of livingProcesses.length > 0 ? livingProcesses : processes) for (let i = p.start; i <= p.end; i += 1) wanted.add(i);
     left = [...wanted].filter((i) => !finishedSet.has(i) && !runningSet.has(i)).length;
   }
-  const recent = results.filter(isFinished).slice(-20);
+  const recent = results.filter(isVerdict).slice(-20);
   const meanMs = recent.length === 0 ? null : recent.reduce((sum, r) => sum + r.durationMs, 0) / recent.length;
   const slots = Math.max(1, livingProcesses.reduce((sum, p) => sum + p.jobs, 0));
   const etaMs = left === null || meanMs === null ? null : ((left + runningSet.size) * meanMs) / slots;

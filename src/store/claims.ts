@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 
 import { writeJsonAtomic } from './atomic-write.js';
 import type { SweepLayout } from './layout.js';
@@ -76,7 +76,6 @@ async function holdClaim(layout: SweepLayout, iteration: number, release: Releas
 
 /** Reads every claim file of a sweep (for `flakehunt status`). */
 export async function readClaims(layout: SweepLayout): Promise<ClaimInfo[]> {
-  const { readdir } = await import('node:fs/promises');
   let names: string[];
   try {
     names = await readdir(layout.claimsDir);

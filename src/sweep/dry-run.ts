@@ -5,7 +5,7 @@ import { containerCreateOptions } from '../executors/docker/container-spec.js';
 import { runName, SweepLayout, sweepFolderName } from '../store/layout.js';
 import { currentProcess } from '../store/process-identity.js';
 import { readJsonIfExists } from '../store/read-json.js';
-import type { IterationResult } from '../core/result.js';
+import { isVerdict, type IterationResult } from '../core/result.js';
 import { iterationSpec } from './iteration-spec.js';
 import type { SweepConfig } from './sweep-config.js';
 import type { SweepRecord } from './sweep-record.js';
@@ -24,7 +24,7 @@ export async function describeDryRun(config: SweepConfig): Promise<string> {
   const owner = currentProcess();
   for (let i = config.start; i <= config.end; i += 1) {
     const existing = await readJsonIfExists<IterationResult>(layout.resultJson(i)).catch(() => null);
-    const done = existing !== null && (existing.status === 'passed' || existing.status === 'failed');
+    const done = existing !== null && isVerdict(existing);
     if (done && !config.force) {
       lines.push(`${runName(i)}: skip (finished: ${existing.status})`);
       continue;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Taxonomy } from '../classify/taxonomy-types.js';
 import { EnvironmentError, ExitCode, InterruptedError } from '../core/errors.js';
 import type { SweepEvents } from '../core/events.js';
-import type { IterationResult } from '../core/result.js';
+import { isVerdict, type IterationResult } from '../core/result.js';
 import type { Executor, RunningIteration } from '../executors/executor.js';
 import { claimIteration } from '../store/claims.js';
 import { announceProcess } from '../store/process-files.js';
@@ -44,7 +44,7 @@ export interface SweepDependencies {
 }
 
 function isDone(result: IterationResult | null, force: boolean, since: number): boolean {
-  if (result === null || (result.status !== 'passed' && result.status !== 'failed')) return false;
+  if (result === null || !isVerdict(result)) return false;
   return !(force && Date.parse(result.finishedAt) < since);
 }
 
@@ -255,7 +255,7 @@ export class SweepRunner {
     if (outcome.collectionFailure && this.normalRuns === 0) {
       this.stop('collection', `${result.note}; check --pytest-nodeid, --workdir and --mount`);
     }
-    if (result.status === 'passed' || result.status === 'failed') this.normalRuns += 1;
+    if (isVerdict(result)) this.normalRuns += 1;
     const limit = this.config.untilFail ? 1 : this.config.maxFailures;
     if (limit !== null && this.stopKind === null) {
       const failing = this.lastResults.filter((r) => r.status === 'failed' && Date.parse(r.finishedAt) >= this.invocationStart);

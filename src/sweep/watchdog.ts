@@ -6,7 +6,8 @@ import type { KilledBy } from '../core/result.js';
  */
 export class Watchdog {
   private timer: NodeJS.Timeout | null = null;
-  private fired = false;
+  /** Fired, or stopped: either way it will not fire (again). */
+  private done = false;
 
   constructor(
     private readonly startedAt: number,
@@ -23,16 +24,16 @@ export class Watchdog {
   stop(): void {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    this.fired = true;
+    this.done = true;
   }
 
   private arm(): void {
-    if (this.fired) return;
+    if (this.done) return;
     const now = Date.now();
     const wallDue = this.timeoutMs > 0 ? this.startedAt + this.timeoutMs : Infinity;
     const idleDue = this.idleMs > 0 ? this.lastOutputAt() + this.idleMs : Infinity;
     if (now >= wallDue || now >= idleDue) {
-      this.fired = true;
+      this.done = true;
       this.onFire(now >= wallDue ? 'timeout' : 'idle');
       return;
     }

@@ -1,56 +1,7 @@
 import { describe, it, expect } from 'vitest';
 
-import type { Failure, IterationResult } from '../../../src/core/result.js';
-import { compareSweeps } from '../../../src/report/compare.js';
 import { renderHtmlReport } from '../../../src/report/html/render-report.js';
-import { summarize, type RuleInfo } from '../../../src/report/summarize.js';
-import type { SweepInfo } from '../../../src/report/summary-types.js';
-import { result } from './fixtures.js';
-
-const RULES: RuleInfo[] = [
-  { id: 'A1', title: 'KV prefix-routing assertion', kind: 'test-bug' },
-  { id: 'A2', title: 'Router event-sync mismatch', kind: 'test-bug' },
-  { id: 'A3', title: 'Test timeout (pytest-timeout)', kind: 'test-bug' },
-  { id: 'A5', title: 'Infrastructure / network', kind: 'infrastructure' },
-];
-const ROUTER = 'tests/router/test_router.py::test_router_decisions[kv]';
-const SYNC = 'tests/router/test_sync.py::test_indexers_sync';
-const EVIL = 'tests/test_param.py::test_weird[<script>alert("x")</script>]';
-
-/** The 13 failing iterations of the base sweep: mostly A1, some A2, one A3, one A5 (infrastructure), one UNCLASSIFIED. */
-const FAILURES: Record<number, Failure[]> = {
-  ...Object.fromEntries([6, 11, 14, 21, 33, 40, 45].map((n) => [n, [{ test: ROUTER, class: 'A1', message: `AssertionError: expected worker 1, got ${n % 3}` }]])),
-  12: [{ test: SYNC, class: 'A2', message: 'AssertionError: indexers differ after 3 events' }],
-  38: [{ test: SYNC, class: 'A2', message: 'AssertionError: indexers differ after 5 events' }],
-  29: [
-    { test: ROUTER, class: 'A1', message: 'AssertionError: expected worker 1, got 2' },
-    { test: SYNC, class: 'A2', message: 'AssertionError: indexers differ after 2 events' },
-  ],
-  24: [{ test: ROUTER, class: 'A3', message: 'Failed: Timeout >300.0s' }],
-  17: [{ test: null, class: 'A5', message: "ConnectionError: HTTPSConnectionPool(host='huggingface.co', port=443): Max retries exceeded" }],
-  48: [{ test: EVIL, class: 'UNCLASSIFIED', message: `ValueError: got '<b>' & "quoted" instead` }],
-};
-
-function sweepInfo(name: string): SweepInfo {
-  return { dir: `/work/sweeps/${name}`, name, image: 'router-tests:latest', parallelism: 'serial', tag: name.split('_')[1] ?? null, nodeids: [] };
-}
-
-function sweep(name: string, failures: Record<number, Failure[]>): IterationResult[] {
-  return Array.from({ length: 50 }, (_, i) => {
-    const n = i + 1;
-    const f = failures[n];
-    const ms = f?.[0]?.class === 'A3' ? 301_200 : 240_000 + ((n * 7919) % 45) * 1000 + (name.length % 7) * 1500;
-    return f ? result(n, 'failed', f, ms) : result(n, 'passed', [], ms);
-  });
-}
-
-/** Two sweeps, 13/50 failing and 0/50 failing, with their comparison. */
-function buildReportInput(reportDir: string, sweepsDir = '/work/sweeps') {
-  const infoIn = (name: string): SweepInfo => ({ ...sweepInfo(name), dir: `${sweepsDir}/${name}` });
-  const base = summarize(sweep('serial_base', FAILURES), infoIn('serial_base'), RULES);
-  const fixed = summarize(sweep('serial_fix13', {}), infoIn('serial_fix13'), RULES);
-  return { summaries: [base, fixed], comparisons: [compareSweeps(base, fixed)], generatedAt: '2024-05-01T12:00:00Z', reportDir };
-}
+import { buildReportInput, ROUTER } from './html-fixture.js';
 
 const page = renderHtmlReport(buildReportInput('/work/reports'));
 /** The page without the <wbr> break hints that test ids carry. */
