@@ -150,19 +150,32 @@ class DockerIteration implements RunningIteration {
   watchExit(artifactsDir: string): void {
     this.artifactsDir = artifactsDir;
     this.exited = new Promise((resolve) => {
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      const settle = (exit: ExitInfo) => {
+        settled = true;
+        clearTimeout(timer);
+        resolve(exit);
+      };
       this.container.wait().then(
-        (status: { StatusCode?: number }) => resolve({ exitCode: status.StatusCode ?? null, signal: null }),
-        () => resolve({ exitCode: null, signal: null }),
+        (status: { StatusCode?: number }) => settle({ exitCode: status.StatusCode ?? null, signal: null }),
+        () => settle({ exitCode: null, signal: null }),
       );
       // If the connection to the daemon drops, wait() may never settle: once the console stream
       // has ended, ask the daemon directly; no answer means the run is lost (exit code unknown).
+      // Only while wait() is still open, so a finished sweep does not linger on these timers.
       this.output.once('close', () => {
-        const check = () =>
+        const check = () => {
+          if (settled) return;
           this.container.inspect().then(
-            (info) => (info.State.Running ? setTimeout(check, 1000) : resolve({ exitCode: info.State.ExitCode, signal: null })),
-            () => resolve({ exitCode: null, signal: null }),
+            (info) => {
+              if (info.State.Running) timer = setTimeout(check, 1000);
+              else settle({ exitCode: info.State.ExitCode, signal: null });
+            },
+            () => settle({ exitCode: null, signal: null }),
           );
-        setTimeout(check, 1000);
+        };
+        if (!settled) timer = setTimeout(check, 1000);
       });
     });
   }
