@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 
-import { DockerExecutor } from '../../executors/docker/docker-executor.js';
-import type { Executor } from '../../executors/executor.js';
-import { LocalExecutor } from '../../executors/local/local-executor.js';
+import { createExecutor } from '../../executors/create-executor.js';
+import type { DockerExecutor } from '../../executors/docker/docker-executor.js';
 import { readJsonIfExists } from '../../store/read-json.js';
 import { SweepLayout } from '../../store/layout.js';
 import type { SweepRecord } from '../../sweep/sweep-record.js';
@@ -26,7 +25,7 @@ export function registerClean(program: Command): void {
         if (record === null) throw new UsageError(`${options.sweep} has no readable sweep.json: give a flakehunt sweep folder`);
         sweepId = record.sweepId;
       }
-      const executor: Executor = options.executor === 'docker' ? new DockerExecutor() : new LocalExecutor();
+      const executor = await createExecutor(options.executor);
       if (executor.kind === 'docker') await (executor as DockerExecutor).ping();
       const removed = await executor.reap({ sweepId, includeLiveOwners: options.all === true });
       if (options.json) process.stdout.write(`${JSON.stringify({ removed })}\n`);

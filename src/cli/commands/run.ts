@@ -3,9 +3,7 @@ import type { Command } from 'commander';
 import { loadTaxonomy } from '../../classify/taxonomy-loader.js';
 import { loadConfigFile } from '../../config/config-file.js';
 import { SweepEvents } from '../../core/events.js';
-import { DockerExecutor } from '../../executors/docker/docker-executor.js';
-import type { Executor } from '../../executors/executor.js';
-import { LocalExecutor } from '../../executors/local/local-executor.js';
+import { createExecutor } from '../../executors/create-executor.js';
 import { describeDryRun } from '../../sweep/dry-run.js';
 import { SweepRunner } from '../../sweep/sweep-runner.js';
 import { summaryOf, sweepInfo } from '../../sweep/sweep-summary.js';
@@ -81,7 +79,7 @@ async function runCommand(options: Record<string, unknown>, noColor: boolean): P
     return 0;
   }
   const taxonomy = await loadTaxonomy(config.taxonomyFile);
-  const executor: Executor = config.executor === 'docker' ? new DockerExecutor() : new LocalExecutor();
+  const executor = await createExecutor(config.executor);
   const events = new SweepEvents();
   const stderr = outputOf(process.stderr);
   const chalk = makeChalk(process.stderr, noColor);
