@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 
 import type { IterationResult } from '../core/result.js';
 import { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
@@ -47,9 +47,11 @@ export function resultLine(result: IterationResult): string {
 export type SummaryRenderer = (results: IterationResult[]) => string;
 
 /**
- * Writes an iteration's result.json and regenerates results.txt, results.jsonl and summary.txt
- * from every result.json, under the sweep lock: the files always agree with the results, with one
- * line per iteration and no torn lines, whichever processes share the folder.
+ * Writes an iteration's result.json and updates results.txt, results.jsonl and summary.txt, under
+ * the sweep lock: the files always agree with the results, with one line per iteration and no torn
+ * lines, whichever processes share the folder. The aggregate is updated from results.jsonl (one
+ * file, written only under this lock) instead of re-reading every result.json, which made each
+ * record cost O(iterations) file reads; when results.jsonl is missing or damaged it is rebuilt.
  */
 export async function recordResult(
   layout: SweepLayout,
@@ -59,18 +61,49 @@ export async function recordResult(
 ): Promise<IterationResult[]> {
   return withLock(layout.sweepLock, onCompromised, async () => {
     await writeJsonAtomic(layout.resultJson(result.iteration), result);
-    return rewriteSweepFiles(layout, renderSummary);
+    const known = await readResultsJsonl(layout);
+    if (known === null) return rewriteSweepFiles(layout, renderSummary);
+    const byIteration = new Map(known.map((r) => [r.iteration, r]));
+    byIteration.set(result.iteration, result);
+    const results = [...byIteration.values()].sort((a, b) => a.iteration - b.iteration);
+    await writeSweepFiles(layout, results, renderSummary);
+    return results;
   });
+}
+
+/** The results in results.jsonl; null when it is missing or any line does not parse (then rebuild it). */
+async function readResultsJsonl(layout: SweepLayout): Promise<IterationResult[] | null> {
+  let text: string;
+  try {
+    text = await readFile(layout.resultsJsonl, 'utf8');
+  } catch {
+    return null;
+  }
+  const results: IterationResult[] = [];
+  for (const line of text.split('\n')) {
+    if (line.length === 0) continue;
+    try {
+      const parsed = JSON.parse(line) as IterationResult;
+      if (!Number.isInteger(parsed.iteration)) return null;
+      results.push(parsed);
+    } catch {
+      return null;
+    }
+  }
+  return results;
 }
 
 /** Regenerates the sweep-wide files from the result.json files; the caller holds the sweep lock. */
 export async function rewriteSweepFiles(layout: SweepLayout, renderSummary: SummaryRenderer): Promise<IterationResult[]> {
   const results = await readAllResults(layout);
+  await writeSweepFiles(layout, results, renderSummary);
+  return results;
+}
+
+async function writeSweepFiles(layout: SweepLayout, results: IterationResult[], renderSummary: SummaryRenderer): Promise<void> {
   const header = '# run     status       classes                  duration   (* = exit code 0 but the log shows failures)\n';
   // Derived from the result.json files, so rebuilt whenever lost: no need to wait for the disk.
   await writeFileAtomic(layout.resultsTxt, header + results.map((r) => `${resultLine(r)}\n`).join(''), false);
   await writeFileAtomic(layout.resultsJsonl, results.map((r) => `${JSON.stringify(r)}\n`).join(''), false);
   await writeFileAtomic(layout.summaryTxt, renderSummary(results), false);
-  return results;
 }
-

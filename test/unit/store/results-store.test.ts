@@ -118,6 +118,27 @@ describe('recordResult', () => {
     expect(await readFile(layout.summaryTxt, 'utf8')).toBe('summary of 1:passed,2:failed\n');
   });
 
+  it('updates the sweep files from results.jsonl, without re-reading the other result.json files', async () => {
+    await record(result(1, 'passed'));
+    await record(result(2, 'passed'));
+    // Damage run001's result.json: only a full rebuild would read it (and report it unreadable).
+    await writeFile(layout.resultJson(1), '{"torn');
+    const all = await record(result(3, 'failed', [{ test: 't.py::test_c', class: 'A1', message: 'Timeout' }]));
+    expect(all.map((r) => `${r.iteration}:${r.status}`)).toEqual(['1:passed', '2:passed', '3:failed']);
+    expect(await readFile(layout.summaryTxt, 'utf8')).toBe('summary of 1:passed,2:passed,3:failed\n');
+  });
+
+  it('rebuilds from the result.json files when results.jsonl is missing or damaged', async () => {
+    await record(result(1, 'passed'));
+    await record(result(2, 'passed'));
+    await writeFile(layout.resultsJsonl, '{"iteration": 1}\n{"iter');
+    expect((await record(result(3, 'passed'))).map((r) => r.iteration)).toEqual([1, 2, 3]);
+    await rm(layout.resultsJsonl);
+    const rebuilt = await record(result(4, 'passed'));
+    expect(rebuilt.map((r) => r.iteration)).toEqual([1, 2, 3, 4]);
+    expect((await dataLines(layout.resultsJsonl)).map((line) => (JSON.parse(line) as IterationResult).iteration)).toEqual([1, 2, 3, 4]);
+  });
+
   it('sorts run1000 after run999 (numeric, not by name)', async () => {
     for (const n of [1000, 999, 10]) await record(result(n, 'passed'));
     const lines = await dataLines(layout.resultsTxt);
