@@ -67,11 +67,25 @@ export interface RunningIteration {
   cleanup(): Promise<void>;
 }
 
+/**
+ * An iteration made ready to start (a created container) while nothing of it runs yet, so a
+ * sweep can pay for the set-up while the previous iteration is still running.
+ */
+export interface PreparedIteration {
+  /** Starts it; on failure it is removed before the error is thrown. At most once. */
+  start(): Promise<RunningIteration>;
+  /** Removes it without ever starting it. Idempotent; a no-op once started. */
+  discard(): Promise<void>;
+}
+
 /** A back end that runs iterations in isolation: Docker containers, or local process groups. */
 export interface Executor {
   readonly kind: 'docker' | 'local';
   /** Checks the environment (daemon reachable, image present); throws EnvironmentError or UsageError. */
   preflight(image: string | null): Promise<{ imageId: string | null }>;
+  /** Does all the work of `start` short of running the command. */
+  prepare(spec: IterationSpec): Promise<PreparedIteration>;
+  /** `prepare` then `start`. */
   start(spec: IterationSpec): Promise<RunningIteration>;
   /** Removes what earlier, dead flakehunt processes left behind. Returns the ids removed. */
   reap(filter: ReapFilter): Promise<string[]>;

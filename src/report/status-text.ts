@@ -10,9 +10,12 @@ export function renderStatusText(status: SweepStatus): string {
   const live = status.running.filter((r) => !r.stale);
   lines.push(`Running ${live.length}${status.left === null ? '' : ` · left ${status.left}`}${status.etaMs === null ? '' : ` · ETA ${formatDuration(status.etaMs)}`}`);
   for (const r of status.running.slice(0, 12)) {
-    lines.push(`  ${runName(r.iteration)}  ${r.host}:${r.pid}  ${r.runner ?? 'starting'}  for ${formatDuration(r.sinceMs)}${r.stale ? '  (owner gone: will be taken over)' : ''}`);
+    lines.push(`  ${runName(r.iteration)}  ${r.host}:${r.pid}  ${r.runner ?? 'gone before it started'}  for ${formatDuration(r.sinceMs)}${r.stale ? '  (owner gone: will be taken over)' : ''}`);
   }
   if (status.running.length > 12) lines.push(`  … and ${status.running.length - 12} more`);
+  if (status.upNext.length > 0) {
+    lines.push(`Up next ${status.upNext.length} (claimed; the container is set up while the one before runs): ${status.upNext.slice(0, 12).map((r) => runName(r.iteration)).join(', ')}${status.upNext.length > 12 ? ', …' : ''}`);
+  }
   if (status.processes.length > 0) {
     lines.push('Processes:');
     for (const p of status.processes) {

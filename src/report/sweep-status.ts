@@ -29,6 +29,8 @@ export interface SweepStatus {
   interrupted: number;
   byClass: Record<string, number>;
   running: RunningIterationStatus[];
+  /** Claimed by a live process that has not started them yet: prepared while the one before runs. */
+  upNext: RunningIterationStatus[];
   processes: Array<ProcessFile & { alive: boolean | 'unknown' }>;
   /** Iterations in the processes' ranges that are neither finished nor running; null when no process is known. */
   left: number | null;
@@ -43,9 +45,11 @@ export async function readSweepStatus(dir: string, now = Date.now()): Promise<Sw
   const processes = (await readProcessFiles(layout)).map((p) => ({ ...p, alive: isOwnerAlive(p.owner) }));
   const byClass: Record<string, number> = {};
   for (const r of results) for (const c of r.classes) byClass[c] = (byClass[c] ?? 0) + 1;
-  const running = claims
+  const claimed = claims
     .map((c) => ({ iteration: c.iteration, host: c.owner.host, pid: c.owner.pid, runner: c.runner, sinceMs: now - Date.parse(c.claimedAt), stale: isOwnerAlive(c.owner) === false }))
     .sort((a, b) => a.iteration - b.iteration);
+  const running = claimed.filter((c) => c.runner !== null || c.stale);
+  const upNext = claimed.filter((c) => c.runner === null && !c.stale);
   const finishedSet = new Set(results.filter(isVerdict).map((r) => r.iteration));
   const runningSet = new Set(running.filter((r) => !r.stale).map((r) => r.iteration));
   const livingProcesses = processes.filter((p) => p.alive !== false);
@@ -68,6 +72,7 @@ export async function readSweepStatus(dir: string, now = Date.now()): Promise<Sw
     interrupted: results.filter((r) => r.status === 'interrupted').length,
     byClass,
     running,
+    upNext,
     processes,
     left,
     etaMs,

@@ -8,7 +8,7 @@ import type { Taxonomy } from '../classify/taxonomy-types.js';
 import { EnvironmentError, UsageError } from '../core/errors.js';
 import type { SweepEvents } from '../core/events.js';
 import type { Failure, IterationResult, KilledBy } from '../core/result.js';
-import type { Executor, RunningIteration } from '../executors/executor.js';
+import type { Executor, PreparedIteration, RunningIteration } from '../executors/executor.js';
 import { runName, type SweepLayout } from '../store/layout.js';
 import type { ProcessIdentity } from '../store/process-identity.js';
 import { setAsidePreviousAttempt } from '../store/set-aside.js';
@@ -99,7 +99,7 @@ async function stopHungRun(
 }
 
 /** Runs one attempt of one iteration, start to result, and never leaves its container behind. */
-export async function runIterationAttempt(ctx: IterationContext, iteration: number): Promise<IterationOutcome> {
+export async function runIterationAttempt(ctx: IterationContext, iteration: number, prepared: PreparedIteration | null = null): Promise<IterationOutcome> {
   const { config, layout } = ctx;
   const attempt = await setAsidePreviousAttempt(layout.runDir(iteration));
   const startedAt = Date.now();
@@ -125,7 +125,7 @@ export async function runIterationAttempt(ctx: IterationContext, iteration: numb
 
   let running: RunningIteration;
   try {
-    running = await ctx.executor.start(iterationSpec(config, { id: ctx.sweepId, dir: layout.dir }, iteration, ctx.owner));
+    running = prepared !== null ? await prepared.start() : await ctx.executor.start(iterationSpec(config, { id: ctx.sweepId, dir: layout.dir }, iteration, ctx.owner));
   } catch (error) {
     if (error instanceof UsageError || error instanceof EnvironmentError) throw error;
     // Anything else that stops a container from starting is the infrastructure's fault, not the tests'.

@@ -5,20 +5,22 @@ import type { Taxonomy } from '../classify/taxonomy-types.js';
 import { EnvironmentError, ExitCode, InterruptedError } from '../core/errors.js';
 import type { SweepEvents } from '../core/events.js';
 import { isVerdict, type IterationResult } from '../core/result.js';
-import type { Executor, RunningIteration } from '../executors/executor.js';
-import { claimIteration } from '../store/claims.js';
+import type { Executor, PreparedIteration, RunningIteration } from '../executors/executor.js';
+import { type Claim, claimIteration } from '../store/claims.js';
 import { announceProcess } from '../store/process-files.js';
 import { runName, SweepLayout, sweepFolderName } from '../store/layout.js';
 import { withLock } from '../store/locks.js';
 import { currentProcess } from '../store/process-identity.js';
 import { readJsonIfExists } from '../store/read-json.js';
 import { recordResult, rewriteSweepFiles, type SummaryRenderer } from '../store/results-store.js';
+import { iterationSpec } from './iteration-spec.js';
 import { type IterationContext, type IterationOutcome, runIterationAttempt } from './run-iteration.js';
 import type { SweepConfig } from './sweep-config.js';
 import { openSweepRecord } from './sweep-record.js';
 import { summaryRenderer, sweepInfo } from './sweep-summary.js';
 import { readStopMarker, writeStopMarker } from './stop-marker.js';
 import { WorkQueue } from './work-queue.js';
+import { WorkerFeed } from './worker-feed.js';
 
 /** How often to look again at iterations that another process holds. */
 const CLAIM_POLL_MS = 1_000;
@@ -41,6 +43,16 @@ export interface SweepDependencies {
   taxonomy: Taxonomy;
   events: SweepEvents;
   signal: AbortSignal;
+}
+
+/** An iteration this process has claimed, and maybe created the container for, but not yet run. */
+interface Lookahead {
+  iteration: number;
+  claim: Claim;
+  /** The created container; null when there is none (an error here shows again when the run starts it the usual way). */
+  prepared: Promise<PreparedIteration | null>;
+  /** On the spare list, so another worker may take it. */
+  shared?: boolean;
 }
 
 function isDone(result: IterationResult | null, force: boolean, since: number): boolean {
@@ -69,6 +81,8 @@ export class SweepRunner {
   readonly layout: SweepLayout;
   private readonly live = new Set<RunningIteration>();
   private readonly removals = new Set<Promise<void>>();
+  /** Iterations prepared ahead by a busy worker, for a worker that has nothing left to do. */
+  private readonly spare: Lookahead[] = [];
   private readonly invocationStart = Date.now();
   private readonly owner = currentProcess();
   private stopKind: StopKind | null = null;
@@ -151,6 +165,9 @@ export class SweepRunner {
     const { config, deps, layout } = this;
     const reaped = await deps.executor.reap({ sweepId, includeLiveOwners: false });
     if (reaped.length > 0) deps.events.emit({ type: 'warning', message: `removed ${reaped.length} container(s) left behind by an earlier, killed run: ${reaped.join(', ')}` });
+    // Results are recorded incrementally; a process killed between writing a result.json and the
+    // sweep files leaves them one result behind. Rebuilding them once here heals that.
+    await withLock(layout.sweepLock, this.onCompromised, () => rewriteSweepFiles(layout, this.render));
 
     const planned: number[] = [];
     let alreadyFinished = 0;
@@ -172,18 +189,34 @@ export class SweepRunner {
     const deferred = new Set<number>();
     let failure: unknown = null;
     const worker = async () => {
+      const feed = new WorkerFeed(queue, config.chunkSize !== null);
+      let current: Lookahead | null = null;
+      let following: Promise<Lookahead | null> | null = null;
       try {
-        for (let unit = queue.take(); unit !== null && this.stopKind === null; unit = queue.take()) {
-          for (const iteration of unit) {
-            if (this.stopKind !== null) break;
-            if (!(await this.process(ctx, iteration))) deferred.add(iteration);
-          }
+        current = await this.nextClaimed(ctx, feed, deferred);
+        while (current !== null && this.stopKind === null) {
+          following = null;
+          // Once this iteration's container runs, set up the next one alongside it.
+          const prepareNext = () => {
+            following ??= this.prepareAhead(ctx, feed, deferred);
+          };
+          const running = current;
+          current = null;
+          await this.runClaimed(ctx, running, prepareNext);
+          const mine: Lookahead | null = following === null ? null : await following;
+          following = null;
+          current = mine !== null && this.takeBack(mine) ? mine : await this.nextClaimed(ctx, feed, deferred);
         }
       } catch (error) {
         // One worker's failure stops the others (their iterations end as interrupted), then surfaces.
         failure ??= error;
         this.stop('failed', (error as Error).message);
         this.halt.abort();
+      } finally {
+        // Claimed or prepared but never run (the sweep stopped): let them go.
+        if (current !== null) await this.abandon(current);
+        const ahead = following === null ? null : await (following as Promise<Lookahead | null>).catch(() => null);
+        if (ahead !== null && this.takeBack(ahead)) await this.abandon(ahead);
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, config.jobs) }, worker));
@@ -202,17 +235,21 @@ export class SweepRunner {
 
   /** Runs one iteration if this process can claim it; false when another live process holds it. */
   private async process(ctx: IterationContext, iteration: number): Promise<boolean> {
-    const marker = await readStopMarker(this.layout, this.invocationStart);
-    if (marker !== null) {
-      this.stop('limit', `another process of this sweep stopped it: ${marker.reason}`);
-      return true;
-    }
-    if (isDone(await this.readResult(iteration), this.config.force, this.invocationStart)) return true;
+    const claim = await this.acquire(ctx, iteration);
+    if (claim === 'elsewhere') return false;
+    if (claim !== 'done') await this.runClaimed(ctx, { iteration, claim, prepared: Promise.resolve(null) }, () => undefined);
+    return true;
+  }
+
+  /** Claims the iteration: the claim; 'done' when there is nothing to run; 'elsewhere' when a live process holds it. */
+  private async acquire(ctx: IterationContext, iteration: number): Promise<Claim | 'done' | 'elsewhere'> {
+    if (await this.stoppedElsewhere()) return 'done';
+    if (isDone(await this.readResult(iteration), this.config.force, this.invocationStart)) return 'done';
     const claim = await claimIteration(this.layout, iteration, this.onCompromised);
     if (claim === null) {
       if (!this.toldClaimedElsewhere.has(iteration)) this.deps.events.emit({ type: 'iteration-skipped', iteration, reason: 'claimed-elsewhere' });
       this.toldClaimedElsewhere.add(iteration);
-      return false;
+      return 'elsewhere';
     }
     try {
       if (claim.tookOver) {
@@ -220,21 +257,94 @@ export class SweepRunner {
         this.deps.events.emit({ type: 'warning', message: `took over ${runName(iteration)} from a process that died${reaped.length > 0 ? `; removed its container(s) ${reaped.join(', ')}` : ''}` });
       }
       // Someone may have finished it between the check and the claim.
-      if (isDone(await this.readResult(iteration), this.config.force, this.invocationStart)) return true;
-      const outcome = await this.runWithRetries({ ...ctx, onRunner: (runner) => claim.setRunner(runner) }, iteration);
+      if (!isDone(await this.readResult(iteration), this.config.force, this.invocationStart)) return claim;
+    } catch (error) {
+      await claim.release();
+      throw error;
+    }
+    await claim.release();
+    return 'done';
+  }
+
+  /** Claims the next iteration of this worker's feed, or takes over one another worker prepared but has not started. */
+  private async nextClaimed(ctx: IterationContext, feed: WorkerFeed, deferred: Set<number>): Promise<Lookahead | null> {
+    return (await this.claimFrom(ctx, () => feed.next(), deferred)) ?? this.spare.shift() ?? null;
+  }
+
+  private async claimFrom(ctx: IterationContext, take: () => number | null, deferred: Set<number>): Promise<Lookahead | null> {
+    for (let iteration = take(); iteration !== null && this.stopKind === null; iteration = take()) {
+      const claim = await this.acquire(ctx, iteration);
+      if (claim === 'elsewhere') deferred.add(iteration);
+      else if (claim !== 'done') return { iteration, claim, prepared: Promise.resolve(null) };
+    }
+    return null;
+  }
+
+  /**
+   * Claims the worker's next iteration and creates its container while the current one runs, so
+   * the set-up costs no wall time. It shares the spare list, so a worker left with nothing to do
+   * runs it instead of waiting for this worker.
+   */
+  private async prepareAhead(ctx: IterationContext, feed: WorkerFeed, deferred: Set<number>): Promise<Lookahead | null> {
+    const ahead = await this.claimFrom(ctx, () => feed.nextAhead(), deferred);
+    if (ahead === null) return null;
+    ahead.prepared = this.halt.signal.aborted
+      ? Promise.resolve(null)
+      : ctx.executor.prepare(iterationSpec(this.config, { id: ctx.sweepId, dir: this.layout.dir }, ahead.iteration, this.owner)).catch(() => null);
+    if (feed.shareable) {
+      ahead.shared = true;
+      this.spare.push(ahead);
+    }
+    return ahead;
+  }
+
+  /** Takes a prepared iteration off the spare list for the worker that prepared it; false when another worker took it. */
+  private takeBack(ahead: Lookahead): boolean {
+    if (!ahead.shared) return true;
+    const index = this.spare.indexOf(ahead);
+    if (index === -1) return false;
+    this.spare.splice(index, 1);
+    return true;
+  }
+
+  private async abandon(ahead: Lookahead): Promise<void> {
+    await (await ahead.prepared)?.discard().catch(() => undefined);
+    await ahead.claim.release();
+  }
+
+  private async stoppedElsewhere(): Promise<boolean> {
+    const marker = await readStopMarker(this.layout, this.invocationStart);
+    if (marker === null) return false;
+    this.stop('limit', `another process of this sweep stopped it: ${marker.reason}`);
+    return true;
+  }
+
+  /** Runs a claimed iteration (in its prepared container, if any), records it and lets the claim go. */
+  private async runClaimed(ctx: IterationContext, ahead: Lookahead, onStarted: () => void): Promise<void> {
+    const { iteration, claim } = ahead;
+    let prepared: PreparedIteration | null = null;
+    try {
+      prepared = await ahead.prepared;
+      if (this.stopKind !== null || (await this.stoppedElsewhere())) return;
+      const onRunner = (runner: string) => {
+        onStarted();
+        return claim.setRunner(runner);
+      };
+      const outcome = await this.runWithRetries({ ...ctx, onRunner }, iteration, prepared);
       this.ranHere += 1;
       this.lastResults = await recordResult(this.layout, outcome.result, this.render, this.onCompromised);
       this.deps.events.emit({ type: 'iteration-finished', iteration, result: outcome.result, sweepResults: this.lastResults });
       await this.afterIteration(outcome);
     } finally {
+      // A no-op once started; otherwise (interrupted first, or the start never came) it goes now.
+      await prepared?.discard().catch(() => undefined);
       await claim.release();
     }
-    return true;
   }
 
-  private async runWithRetries(ctx: IterationContext, iteration: number): Promise<IterationOutcome> {
+  private async runWithRetries(ctx: IterationContext, iteration: number, prepared: PreparedIteration | null): Promise<IterationOutcome> {
     for (let retry = 0; ; retry += 1) {
-      const outcome = await runIterationAttempt(ctx, iteration);
+      const outcome = await runIterationAttempt(ctx, iteration, retry === 0 ? prepared : null);
       if (!outcome.infrastructure || retry >= this.config.infraRetries || this.halt.signal.aborted) return outcome;
       const delayMs = 1000 * 2 ** retry;
       this.deps.events.emit({ type: 'iteration-retry', iteration, error: outcome.result.note ?? 'infrastructure error', delayMs, attemptsLeft: this.config.infraRetries - retry });

@@ -397,6 +397,38 @@ export function describeExecutorConformance(name: string, options: ExecutorConfo
     }, 90_000);
 
     // -----------------------------------------------------------------------------------------
+    // prepare(): set up now, run later
+    // -----------------------------------------------------------------------------------------
+
+    it('prepare() runs nothing until start(); start() then runs it as start(spec) does, once', async () => {
+      const prepared = await within(60_000, executor.prepare(spec(['python3', program('exit_code.py'), '3'])), 'prepare()');
+      try {
+        // Docker: a created container that never started; local: nothing at all yet.
+        const states = (await leftovers(sweepId)).map((line) => /\((\w+)\)/.exec(line)?.[1]);
+        expect(states).toEqual(kind === 'docker' ? ['created'] : []);
+        const running = await within(60_000, prepared.start(), 'start() of the prepared iteration');
+        started.push(running);
+        const out = new OutputReader(running.output);
+        expect(await finish(running, out)).toEqual({ exitCode: 3, signal: null });
+        expect(out.text).toBe('exiting with 3\n');
+        await expect(prepared.start()).rejects.toThrow(/already started/);
+        // Discarding after the start leaves the run alone.
+        await prepared.discard();
+        expect((await within(30_000, running.exited, 'exited')).exitCode).toBe(3);
+      } finally {
+        await prepared.discard();
+      }
+    }, 90_000);
+
+    it('discard() removes a prepared iteration that never ran, is idempotent, and start() refuses afterwards', async () => {
+      const prepared = await within(60_000, executor.prepare(spec(['python3', program('exit_code.py'), '0'])), 'prepare()');
+      await within(30_000, Promise.all([prepared.discard(), prepared.discard()]), 'two concurrent discard()s');
+      await within(30_000, prepared.discard(), 'a third discard()');
+      expect(await leftovers(sweepId)).toEqual([]);
+      await expect(prepared.start()).rejects.toThrow(/already discarded/);
+    }, 90_000);
+
+    // -----------------------------------------------------------------------------------------
     // Environment
     // -----------------------------------------------------------------------------------------
 

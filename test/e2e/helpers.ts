@@ -44,6 +44,16 @@ export async function containersUnder(dir: string): Promise<string[]> {
   return stdout.split('\n').filter((line) => line.trim() !== '' && line.split(' ')[1]?.startsWith(dir));
 }
 
+/** The containers of sweeps under `dir`, with their state (`running`, `created`, …) and iteration. */
+export async function containerStatesUnder(dir: string): Promise<Array<{ id: string; state: string; iteration: number }>> {
+  const { stdout } = await execa('docker', ['ps', '-a', '--filter', 'label=dev.flakehunt', '--format', '{{.ID}} {{.State}} {{.Label "dev.flakehunt.iteration"}} {{.Label "dev.flakehunt.dir"}}']);
+  return stdout
+    .split('\n')
+    .map((line) => line.split(' '))
+    .filter((fields) => fields[3]?.startsWith(dir))
+    .map(([id, state, iteration]) => ({ id: id!, state: state!, iteration: Number(iteration) }));
+}
+
 export async function readJson<T>(file: string): Promise<T> {
   return JSON.parse(await readFile(file, 'utf8')) as T;
 }

@@ -6,7 +6,8 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { IterationResult } from '../../src/core/result.js';
-import { BIN, cli, containersUnder, E2E_SUITE, expectedClasses, fileContains, IMAGE, requireDocker, ROOT, suiteArgs, tempDir, waitFor } from './helpers.js';
+import { runName } from '../../src/store/layout.js';
+import { BIN, cli, containersUnder, E2E_SUITE, expectedClasses, fileContains, IMAGE, readJson, requireDocker, ROOT, suiteArgs, tempDir, waitFor } from './helpers.js';
 
 const hasDocker = await requireDocker();
 
@@ -106,6 +107,20 @@ describe.runIf(hasDocker)('many processes on one sweep folder', () => {
     expect(Date.parse(results[3]!.startedAt)).toBeLessThan(Date.parse(results[2]!.finishedAt));
   }, 180_000);
 
+  it('--jobs 2: an iteration prepared ahead by a worker stuck on a long one runs on the other worker', async () => {
+    const sweep = path.join(logs, 'serial_spare');
+    const run = spawnCli(suiteArgs(logs, ['-s', '1', '-e', '4', '-t', 'spare', '-j', '2']), { FH_BLOCK_AT: '1' });
+    await waitFor('iteration 1 to block', () => fileContains(path.join(sweep, 'run001', 'run.log'), 'GATE: blocking'));
+    // The worker on run001 claimed the next iteration and created its container; the other worker
+    // runs it rather than leaving it to wait behind run001.
+    await waitFor('iterations 2, 3 and 4 to finish while run001 blocks', () => [2, 3, 4].every((n) => existsSync(path.join(sweep, runName(n), 'result.json'))));
+    expect(existsSync(path.join(sweep, 'run001', 'result.json'))).toBe(false);
+    run.kill('SIGINT');
+    expect((await run).exitCode).toBe(130);
+    expect((await readJson<IterationResult>(path.join(sweep, 'run001', 'result.json'))).status).toBe('interrupted');
+    expect(await containersUnder(sweep)).toEqual([]);
+  }, 120_000);
+
   it('status shows, from the files alone, what each process is running', async () => {
     const sweep = path.join(logs, 'serial_status');
     const run = spawnCli(suiteArgs(logs, ['-s', '1', '-e', '4', '-t', 'status']), { FH_BLOCK_AT: '2' });
@@ -115,6 +130,8 @@ describe.runIf(hasDocker)('many processes on one sweep folder', () => {
     expect(status.stdout).toMatch(/Finished 1: 1 passed, 0 failed/);
     expect(status.stdout).toMatch(new RegExp(`run002\\s+\\S+:${run.pid}\\s+[0-9a-f]{12}\\s+for `));
     expect(status.stdout).toMatch(/Running 1 · left 2/);
+    // run003's container is created while run002 runs: claimed and shown as up next, not as running.
+    await waitFor('run003 to be claimed ahead', async () => /Up next 1 .*: run003$/m.test((await cli(['status', sweep])).stdout));
     expect(status.stdout).toMatch(new RegExp(`:${run.pid}\\s+iterations 1–4, 1 at a time, since .* running`));
     const json = JSON.parse((await cli(['status', sweep, '--json'])).stdout) as { running: Array<{ iteration: number }> };
     expect(json.running.map((r) => r.iteration)).toEqual([2]);

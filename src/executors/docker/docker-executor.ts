@@ -6,7 +6,7 @@ import Docker from 'dockerode';
 
 import { EnvironmentError, UsageError } from '../../core/errors.js';
 import { isOwnerAlive } from '../../store/process-identity.js';
-import type { Executor, ExitInfo, IterationSpec, ReapFilter, RunningIteration } from '../executor.js';
+import type { Executor, ExitInfo, IterationSpec, PreparedIteration, ReapFilter, RunningIteration } from '../executor.js';
 import { ownerOfLabels, SWEEP_LABEL, TOOL_LABEL } from '../labels.js';
 import { buildInjectArchive, extractFolderArchive } from './archives.js';
 import { containerCreateOptions } from './container-spec.js';
@@ -53,6 +53,11 @@ export class DockerExecutor implements Executor {
   }
 
   async start(spec: IterationSpec): Promise<RunningIteration> {
+    return (await this.prepare(spec)).start();
+  }
+
+  /** Creates the container, copies files in if it must, and attaches to its console. */
+  async prepare(spec: IterationSpec): Promise<PreparedIteration> {
     const options = containerCreateOptions(this.withImagePythonPath(spec), process.env, true);
     // Copying files in with putArchive makes dockerd run a tar helper (about 60 ms each time). With a
     // daemon on this machine and a root image, the files are bind-mounted read-only instead, and the
@@ -76,13 +81,30 @@ export class DockerExecutor implements Executor {
       }
       const attached = (await container.attach({ stream: true, stdout: true, stderr: true })) as unknown as Readable;
       running.connect(attached);
-      await container.start();
     } catch (error) {
       await running.cleanup();
-      throw classifyDockerError(error, `start container ${spec.name}`);
+      throw classifyDockerError(error, `prepare container ${spec.name}`);
     }
-    running.watchExit(spec.artifactsDir);
-    return running;
+    let state: 'prepared' | 'started' | 'discarded' = 'prepared';
+    return {
+      start: async () => {
+        if (state !== 'prepared') throw new Error(`container ${running.id} was already ${state}`);
+        state = 'started';
+        try {
+          await container.start();
+        } catch (error) {
+          await running.cleanup();
+          throw classifyDockerError(error, `start container ${spec.name}`);
+        }
+        running.watchExit(spec.artifactsDir);
+        return running;
+      },
+      discard: async () => {
+        if (state === 'started') return;
+        state = 'discarded';
+        await running.cleanup();
+      },
+    };
   }
 
   async reap(filter: ReapFilter): Promise<string[]> {

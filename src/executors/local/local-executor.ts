@@ -8,7 +8,7 @@ import { execa } from 'execa';
 
 import { UsageError } from '../../core/errors.js';
 import { currentProcess, isOwnerAlive } from '../../store/process-identity.js';
-import type { Executor, ExitInfo, IterationSpec, ReapFilter, RunningIteration } from '../executor.js';
+import type { Executor, ExitInfo, IterationSpec, PreparedIteration, ReapFilter, RunningIteration } from '../executor.js';
 import { groupBelongsTo, readRegistry, registerGroup, sandboxPrefix, unregisterGroup } from './local-registry.js';
 
 /** The container-side root that the local executor maps into each iteration's sandbox folder. */
@@ -42,6 +42,10 @@ async function waitForGroupGone(pgid: number): Promise<void> {
   }
 }
 
+function checkLocalSpec(spec: IterationSpec): void {
+  if (spec.mounts.length > 0) throw new UsageError('--mount needs --executor docker: the local executor runs on this machine\'s own files');
+}
+
 /**
  * Runs each iteration as a fresh process group on this machine, with no container: for machines
  * without Docker and for fast tests. Isolation is a sandbox folder and a process group, not more.
@@ -54,8 +58,24 @@ export class LocalExecutor implements Executor {
     return { imageId: null };
   }
 
+  /** Checks the spec only: a process group cannot exist before it runs, and a sandbox made early could outlive a killed sweep. */
+  async prepare(spec: IterationSpec): Promise<PreparedIteration> {
+    checkLocalSpec(spec);
+    let state: 'prepared' | 'started' | 'discarded' = 'prepared';
+    return {
+      start: async () => {
+        if (state !== 'prepared') throw new Error(`iteration ${spec.name} was already ${state}`);
+        state = 'started';
+        return this.start(spec);
+      },
+      discard: async () => {
+        if (state === 'prepared') state = 'discarded';
+      },
+    };
+  }
+
   async start(spec: IterationSpec): Promise<RunningIteration> {
-    if (spec.mounts.length > 0) throw new UsageError('--mount needs --executor docker: the local executor runs on this machine\'s own files');
+    checkLocalSpec(spec);
     const sandbox = await mkdtemp(`${sandboxPrefix()}${spec.name}-`);
     // Container paths (flakehunt's own, and the artifacts folder wherever it is) live in the sandbox,
     // so parallel and successive iterations never share them.
