@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 
 import type { Classification } from '../classify/classification.js';
-import { classifyLog } from '../classify/classify-log.js';
+import { classifyLog, readPluginEvents } from '../classify/classify-log.js';
 import type { Taxonomy } from '../classify/taxonomy-types.js';
 import { EnvironmentError, UsageError } from '../core/errors.js';
 import type { SweepEvents } from '../core/events.js';
@@ -13,6 +13,7 @@ import { runName, type SweepLayout } from '../store/layout.js';
 import type { ProcessIdentity } from '../store/process-identity.js';
 import { setAsidePreviousAttempt } from '../store/set-aside.js';
 import { maskSecrets, secretValues } from '../core/secrets.js';
+import { ClassifyingTee } from './classifying-tee.js';
 import { formatDuration } from './durations.js';
 import { iterationSpec } from './iteration-spec.js';
 import { OutputTap } from './output-tap.js';
@@ -160,8 +161,10 @@ async function superviseRun(
   ctx.events.emit({ type: 'iteration-started', iteration, attempt: base('passed', null).attempt, runner: running.id, at: startedAt });
   const secrets = secretValues(config.env, config.envPass);
   const tap = new OutputTap(secrets);
-  const written = pipeline(running.output, tap, createWriteStream(layout.runLog(iteration)));
-  written.catch(() => undefined);
+  const tee = new ClassifyingTee(ctx.taxonomy, parallelismKind(config), runnerMode(config));
+  const written = pipeline(running.output, tap, tee, createWriteStream(layout.runLog(iteration)));
+  let writtenWhole = false;
+  written.then(() => (writtenWhole = true), () => undefined);
 
   let killedBy: KilledBy = null;
   let interrupted = false;
@@ -197,14 +200,18 @@ async function superviseRun(
   if (exit.exitCode === null && killedBy === null) {
     return { result: { ...base('error', `lost track of ${running.id} (the Docker daemon went away?)`), durationMs }, collectionFailure: false, infrastructure: true };
   }
-  const classification: Classification = await classifyLog({
-    log: layout.runLog(iteration),
-    artifactsDir: layout.artifactsDir(iteration),
-    taxonomy: ctx.taxonomy,
-    parallelism: parallelismKind(config),
-    mode: runnerMode(config),
-    exit: { exitCode: exit.exitCode, killedBy },
-  });
+  const exitInfo = { exitCode: exit.exitCode, killedBy };
+  // Classified on the way to run.log; only a log that did not finish writing is read back instead.
+  const classification: Classification = writtenWhole && tee.complete
+    ? tee.finish(exitInfo, await readPluginEvents(layout.artifactsDir(iteration)))
+    : await classifyLog({
+      log: layout.runLog(iteration),
+      artifactsDir: layout.artifactsDir(iteration),
+      taxonomy: ctx.taxonomy,
+      parallelism: parallelismKind(config),
+      mode: runnerMode(config),
+      exit: exitInfo,
+    });
   // run.log is masked as it is written, but messages can also come from the plugin's reports.
   const result: IterationResult = {
     ...base(classification.status, classification.note === null ? null : maskSecrets(classification.note, secrets)),
