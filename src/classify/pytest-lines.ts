@@ -23,6 +23,9 @@ const NODE_DOWN = /^\[(gw\d+)\] node down: (.*)$/;
 const WORKER_CRASHED = /worker '?(gw\d+)'? crashed while running '?([^']+?)'?\s*$/;
 const FINAL_LINE = /^={3,} (.*\b(?:passed|failed|errors?|skipped|deselected|xfailed|xpassed|no tests ran)\b.*?) in [\d.]+s\b.*={3,}$/;
 const COLLECTION_PROBLEM = /(?:^|^collecting \.\.\. )(ERROR: (?:file or directory not found|not found|usage|found no collectors).*|Interrupted: \d+ errors? during collection.*|no tests ran.*)$/;
+// The characters BARE_OUTCOME and COLLECTION_PROBLEM (both anchored at ^) can start with.
+const OUTCOME_INITIALS = 'PFESXR';
+const PROBLEM_INITIALS = 'EInc';
 const STACK_FRAME = /^\s*File "[^"]*", line \d+,? in (\S+)/;
 
 export type PytestLine =
@@ -37,6 +40,9 @@ export type PytestLine =
   | { kind: 'worker-crashed'; worker: string; test: string }
   | { kind: 'collection-problem'; text: string }
   | { kind: 'text' };
+
+/** Shared by every line that is none of the above: most lines of a log. */
+const TEXT: PytestLine = Object.freeze({ kind: 'text' });
 
 /** Recognises one console line; `inSummary` tells whether the short test summary section is open. */
 export function parsePytestLine(line: string, inSummary: boolean): PytestLine {
@@ -57,29 +63,54 @@ export function parsePytestLine(line: string, inSummary: boolean): PytestLine {
     const m = FAILURE_HEAD.exec(line);
     if (m) return { kind: 'failure-head', head: m[1]! };
   }
-  if (inSummary || line.startsWith('FAILED ') || line.startsWith('ERROR ')) {
+  if (inSummary || (first === 0x46 /* F */ && line.startsWith('FAILED ')) || (first === 0x45 /* E */ && line.startsWith('ERROR '))) {
     const m = SUMMARY_ENTRY.exec(line);
     if (m && (inSummary || m[2]!.includes('::'))) {
       return { kind: 'summary-entry', outcome: m[1] as 'FAILED' | 'ERROR', target: m[2]!, message: m[3] ?? null };
     }
   }
-  if (line.startsWith('worker ') && line.includes('crashed while running')) {
+  if (first === 0x77 /* w */ && line.startsWith('worker ') && line.includes('crashed while running')) {
     const m = WORKER_CRASHED.exec(line);
     if (m) return { kind: 'worker-crashed', worker: m[1]!, test: m[2]! };
   }
-  // Outcome lines end in a percentage (`[ 50%]`): most lines skip those regexes on this test.
-  const hasPercent = line.includes('%]');
-  if (line.includes('::')) {
-    let m = hasPercent ? SERIAL_OUTCOME.exec(line) : null;
+  // The regexes below run only on lines that pass a cheap test their pattern implies.
+  const outcomeTail = endsInPercent(line);
+  if (firstWordHasColons(line)) {
+    let m = outcomeTail ? SERIAL_OUTCOME.exec(line) : null;
     if (m) return { kind: 'outcome', test: m[1]!, outcome: m[2] as Outcome, worker: null };
     m = SERIAL_START.exec(line);
     if (m && !line.startsWith(' ')) return { kind: 'start', test: m[1]!, rest: m[2] ?? '' };
   }
-  const bare = hasPercent ? BARE_OUTCOME.exec(line) : null;
+  const bare = outcomeTail && startsWithOneOf(line, OUTCOME_INITIALS) ? BARE_OUTCOME.exec(line) : null;
   if (bare) return { kind: 'bare-outcome', outcome: bare[1] as Outcome };
-  const problem = COLLECTION_PROBLEM.exec(line);
+  const problem = startsWithOneOf(line, PROBLEM_INITIALS) ? COLLECTION_PROBLEM.exec(line) : null;
   if (problem) return { kind: 'collection-problem', text: problem[1]! };
-  return { kind: 'text' };
+  return TEXT;
+}
+
+/**
+ * Whether `::` occurs after the first character and before the first space, as SERIAL_OUTCOME
+ * and SERIAL_START require (`^\S+::`). Cheaper than searching the whole line.
+ */
+function firstWordHasColons(line: string): boolean {
+  const space = line.indexOf(' ');
+  return line.lastIndexOf('::', (space === -1 ? line.length : space) - 2) >= 1;
+}
+
+function startsWithOneOf(line: string, initials: string): boolean {
+  return line.length > 0 && initials.includes(line[0]!);
+}
+
+/**
+ * Whether the line ends in `%]` once trailing white space is dropped, as SERIAL_OUTCOME and
+ * BARE_OUTCOME require (`%\]\s*$`). trimEnd removes exactly what `\s` matches.
+ */
+function endsInPercent(line: string): boolean {
+  const last = line.charCodeAt(line.length - 1);
+  if (last === 0x5d /* ] */) return line.charCodeAt(line.length - 2) === 0x25 /* % */;
+  // Printable ASCII other than `]` cannot be trailing white space.
+  if (last > 0x20 && last < 0x7f) return false;
+  return line.trimEnd().endsWith('%]');
 }
 
 /** The function a stack-dump line is in (`File "x.py", line 3 in test_b` → `test_b`), or null. */
