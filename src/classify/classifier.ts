@@ -1,4 +1,5 @@
 import { type Failure, UNCLASSIFIED } from '../core/result.js';
+import { AnyRule } from './any-rule.js';
 import type { Classification, Parallelism, PluginEvent, RunExit, RunnerMode } from './classification.js';
 import { type Outcome, headFunctionName, headMatchesNodeid, parseFinalCounts, parsePytestLine, stackFrameFunction, testFunctionName } from './pytest-lines.js';
 import type { Taxonomy, TaxonomyRule } from './taxonomy-types.js';
@@ -58,7 +59,7 @@ function trimMessage(line: string): string {
  */
 export class RunClassifier {
   private readonly rules: TaxonomyRule[];
-  private readonly anyRule: RegExp | null;
+  private readonly anyRule: AnyRule;
   private readonly outcomes = new Map<string, Outcome>();
   private readonly summaryMessages = new Map<string, string>();
   private readonly contexts = new Map<string, Context>();
@@ -71,6 +72,8 @@ export class RunClassifier {
   private section: Section = 'body';
   private head: string | null = null;
   private inProgress: string | null = null;
+  /** The key of the Context that section, head and inProgress select; null when one of them changed since. */
+  private current: string | null = null;
   private stackWindow = 0;
   /** The rules whose matching line opened the current stack-dump window. */
   private stackRules: string[] = [];
@@ -86,8 +89,7 @@ export class RunClassifier {
       const wanted = rule.when?.parallelism;
       return wanted === undefined || wanted === parallelism;
     });
-    const sources = this.rules.flatMap((rule) => rule.regexes.map((r) => `(?:${r.source})`));
-    this.anyRule = sources.length > 0 ? new RegExp(sources.join('|')) : null;
+    this.anyRule = new AnyRule(this.rules);
   }
 
   /** Feeds one line of the console (without its newline). */
@@ -107,7 +109,8 @@ export class RunClassifier {
       this.tailNext += 1;
     }
     if (this.mode === 'command') {
-      this.content(line, this.context('run'));
+      // section, head and inProgress never change in command mode: this is the run's Context.
+      this.content(line, this.currentKey());
       return;
     }
     const parsed = parsePytestLine(line, this.section === 'summary');
@@ -115,13 +118,13 @@ export class RunClassifier {
       case 'outcome':
         if (this.section !== 'body') break;
         this.outcomes.set(own(parsed.test), parsed.outcome);
-        this.xdistRunning.delete(parsed.test);
-        if (parsed.test === this.inProgress) this.inProgress = null;
+        if (this.parallelism === 'xdist') this.xdistRunning.delete(parsed.test);
+        if (parsed.test === this.inProgress) this.setInProgress(null);
         return;
       case 'bare-outcome':
         if (this.section === 'body' && this.inProgress !== null) {
           this.outcomes.set(this.inProgress, parsed.outcome);
-          this.inProgress = null;
+          this.setInProgress(null);
         }
         return;
       case 'start':
@@ -131,22 +134,23 @@ export class RunClassifier {
           if (parsed.rest.trim().length === 0 && !this.outcomes.has(parsed.test)) this.xdistRunning.add(own(parsed.test));
           break;
         }
-        this.inProgress = own(parsed.test);
-        if (parsed.rest.length > 0) this.content(parsed.rest, this.context(parsed.test));
+        this.setInProgress(own(parsed.test));
+        if (parsed.rest.length > 0) this.content(parsed.rest, parsed.test);
         return;
       case 'section':
         this.openSection(parsed.title);
         return;
       case 'final':
         this.finalText = own(parsed.text);
-        this.section = 'other';
+        this.setSection('other');
         if (/no tests ran/.test(parsed.text)) this.collectionProblem ??= parsed.text;
         return;
       case 'failure-head':
         if (this.section === 'failures' || this.section === 'errors') {
-          this.head = own(parsed.head);
-          if (/^ERROR collecting /.test(this.head)) this.collectionProblem ??= this.head;
-          else this.heads.push(this.head);
+          const head = own(parsed.head);
+          this.setHead(head);
+          if (/^ERROR collecting /.test(head)) this.collectionProblem ??= head;
+          else this.heads.push(head);
           return;
         }
         break;
@@ -160,7 +164,7 @@ export class RunClassifier {
         }
         if (parsed.message) {
           this.summaryMessages.set(parsed.target, trimMessage(parsed.message));
-          this.content(parsed.message, this.context(parsed.target));
+          this.content(parsed.message, parsed.target);
         }
         return;
       case 'node-down':
@@ -168,7 +172,7 @@ export class RunClassifier {
         break;
       case 'worker-crashed':
         this.crashed.set(own(parsed.test), own(parsed.worker));
-        this.content(line, this.context(parsed.test));
+        this.content(line, parsed.test);
         return;
       case 'collection-problem':
         this.collectionProblem ??= own(parsed.text);
@@ -176,25 +180,44 @@ export class RunClassifier {
       case 'text':
         break;
     }
-    this.content(line, this.currentContext());
+    this.content(line, this.currentKey());
   }
 
   private openSection(title: string): void {
-    this.head = null;
-    if (title === 'FAILURES') this.section = 'failures';
-    else if (title === 'ERRORS') this.section = 'errors';
-    else if (title === 'short test summary info') this.section = 'summary';
-    else if (title === 'test session starts') this.section = 'body';
-    else if (this.section === 'body' && title === '') this.section = 'body';
-    else this.section = 'other';
+    this.setHead(null);
+    if (title === 'FAILURES') this.setSection('failures');
+    else if (title === 'ERRORS') this.setSection('errors');
+    else if (title === 'short test summary info') this.setSection('summary');
+    else if (title === 'test session starts') this.setSection('body');
+    else if (this.section === 'body' && title === '') this.setSection('body');
+    else this.setSection('other');
   }
 
-  private currentContext(): Context {
-    if ((this.section === 'failures' || this.section === 'errors') && this.head !== null) {
-      return this.context(`head:${this.head}`);
-    }
-    if (this.section === 'body' && this.inProgress !== null) return this.context(this.inProgress);
-    return this.context('run');
+  private setSection(section: Section): void {
+    this.section = section;
+    this.current = null;
+  }
+
+  private setHead(head: string | null): void {
+    this.head = head;
+    this.current = null;
+  }
+
+  private setInProgress(test: string | null): void {
+    this.inProgress = test;
+    this.current = null;
+  }
+
+  /** Which Context the current line belongs to: the failure head's, the running test's or the run's. */
+  private currentKey(): string {
+    this.current ??= this.selectKey();
+    return this.current;
+  }
+
+  private selectKey(): string {
+    if ((this.section === 'failures' || this.section === 'errors') && this.head !== null) return `head:${this.head}`;
+    if (this.section === 'body' && this.inProgress !== null) return this.inProgress;
+    return 'run';
   }
 
   private context(key: string): Context {
@@ -206,11 +229,17 @@ export class RunClassifier {
     return context;
   }
 
-  private content(line: string, context: Context): void {
+  /**
+   * Looks for rule matches, a first `E ` line and stack-dump names in a line, for the Context
+   * `key`. That Context is created only when the line may add to it: finish() treats an empty
+   * Context and a missing one alike.
+   */
+  private content(line: string, key: string): void {
     if (this.stackWindow > 0) {
       this.stackWindow -= 1;
       const name = stackFrameFunction(line);
       if (name !== null) {
+        const context = this.context(key);
         for (const rule of this.stackRules) {
           const names = context.stackNames.get(rule) ?? new Set<string>();
           if (names.size < MAX_STACK_NAMES && !names.has(name)) names.add(own(name));
@@ -218,8 +247,9 @@ export class RunClassifier {
         }
       }
     }
-    if (context.firstError === null && line.charCodeAt(0) === 0x45 /* E */ && /^E\s{2,}\S/.test(line)) context.firstError = trimMessage(line);
-    if (this.anyRule === null || !this.anyRule.test(line)) return;
+    if (line.charCodeAt(0) === 0x45 /* E */ && /^E\s{2,}\S/.test(line)) this.context(key).firstError ??= trimMessage(line);
+    if (!this.anyRule.test(line)) return;
+    const context = this.context(key);
     const quality = lineQuality(line);
     const opened: string[] = [];
     for (const rule of this.rules) {

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+
+import { AnyRule, PREFILTER_MIN_LENGTH } from '../../../src/classify/any-rule.js';
+import type { TaxonomyRule } from '../../../src/classify/taxonomy-types.js';
+import { taxonomy } from './helpers.js';
+
+function rule(id: string, ...patterns: string[]): TaxonomyRule {
+  return { id, title: id, kind: 'test-bug', patterns, regexes: patterns.map((p) => new RegExp(p)) };
+}
+
+/** What AnyRule replaced: the rules' patterns as one regex, tried on every line. */
+function combined(rules: TaxonomyRule[]): RegExp {
+  return new RegExp(rules.flatMap((r) => r.regexes.map((x) => `(?:${x.source})`)).join('|'));
+}
+
+/** Long lines holding each sample somewhere (start, middle, end), and long lines holding nothing. */
+function longLines(samples: string[]): string[] {
+  const pad = 'x'.repeat(PREFILTER_MIN_LENGTH);
+  const lines = samples.flatMap((s) => [s + pad, pad + s, `${pad}${s}${pad}`, `${pad}${s.slice(1)}`, `${s.slice(0, -1)} ${pad}`]);
+  return [...lines, pad, pad.repeat(4)];
+}
+
+const SAMPLES = [
+  '[flakehunt] HANG: no output for 300s',
+  'E   Failed: Timeout (>90.0s) from pytest-timeout.',
+  '++++++++++++++++++++++++++++++++++++ Timeout ++++++++++++++++++++++++++++++++++++',
+  'Fatal Python error: Aborted',
+  '[gw1] node down: Not properly terminated',
+  "worker 'gw0' crashed while running 'tests/test_router.py::test_x'",
+  "Failed to fetch model 'Qwen/Qwen3-0.6B' from HuggingFace",
+  'error sending request for url (https://huggingface.co/api/models)',
+  'huggingface_hub.errors.LocalEntryNotFoundError: cannot find',
+  '429 Client Error: Too Many Requests for url',
+  'E       AssertionError: Expected exactly 1 (worker_id, dp_rank) to have events',
+  'Router 1 has 12 events, Router 2 has 11 events',
+];
+
+describe('AnyRule', () => {
+  it('derives a literal prefilter from the bundled taxonomy', async () => {
+    expect(new AnyRule((await taxonomy()).rules).literals).toContain('Fatal Python error: ');
+  });
+
+  it('answers as the combined regex does, on short and long lines, with the bundled rules', async () => {
+    const rules = (await taxonomy()).rules;
+    const anyRule = new AnyRule(rules);
+    const regex = combined(rules);
+    const lines = [...SAMPLES, ...longLines(SAMPLES)];
+    expect(lines.filter((line) => regex.test(line)).length).toBeGreaterThan(SAMPLES.length * 3);
+    for (const line of lines) expect(anyRule.test(line), line.slice(0, 80)).toBe(regex.test(line));
+  });
+
+  it('runs the regex on every line when one pattern has no safe literal', () => {
+    const anyRule = new AnyRule([rule('A', 'Timeout'), rule('B', '(?=\\d)\\d{3}ms')]);
+    expect(anyRule.literals).toBeNull();
+    const pad = 'y'.repeat(PREFILTER_MIN_LENGTH);
+    expect(anyRule.test(`${pad} took 120ms`)).toBe(true);
+    expect(anyRule.test(`${pad} took 12ms`)).toBe(false);
+    expect(anyRule.test(`${pad} Timeout`)).toBe(true);
+  });
+
+  it('keeps only the shortest of nested literals, and matches nothing without rules', () => {
+    expect(new AnyRule([rule('A', 'Router 1 has', 'Router')]).literals).toEqual(['Router']);
+    expect(new AnyRule([]).test('anything')).toBe(false);
+  });
+});
