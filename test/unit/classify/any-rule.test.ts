@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { AnyRule, PREFILTER_MIN_LENGTH } from '../../../src/classify/any-rule.js';
+import { AnyRule, fromRarestStart, PREFILTER_MIN_LENGTH } from '../../../src/classify/any-rule.js';
 import type { TaxonomyRule } from '../../../src/classify/taxonomy-types.js';
 import { taxonomy } from './helpers.js';
 
@@ -56,6 +56,13 @@ describe('AnyRule', () => {
     expect(anyRule.test(`${pad} took 120ms`)).toBe(true);
     expect(anyRule.test(`${pad} took 12ms`)).toBe(false);
     expect(anyRule.test(`${pad} Timeout`)).toBe(true);
+  });
+
+  it('searches for each literal from its least common character on', () => {
+    expect(fromRarestStart('error sending request for url (http')).toBe('(http');
+    expect(fromRarestStart(' crashed while running')).toBe('crashed while running');
+    expect(fromRarestStart('Failed: Timeout ')).toBe('Failed: Timeout ');
+    expect(fromRarestStart('ab(c')).toBe('ab(c');
   });
 
   it('keeps only the shortest of nested literals, and matches nothing without rules', () => {
