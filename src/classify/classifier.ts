@@ -102,6 +102,11 @@ export class RunClassifier {
     this.oneLine(text);
   }
 
+  /** line(), for a line the caller knows holds no carriage return (see LineSplitter's `plain`). */
+  lineWithoutCarriageReturn(text: string): void {
+    this.oneLine(text);
+  }
+
   private oneLine(line: string): void {
     // Not copied: the last few lines hold on to at most a few chunks, and this runs for every line.
     if (line.length > 0) {

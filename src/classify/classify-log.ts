@@ -11,7 +11,7 @@ import type { Taxonomy } from './taxonomy-types.js';
 export const PLUGIN_REPORTS_DIR = 'flakehunt';
 
 /** Feeds a file through a line callback, streaming: memory does not grow with the file. */
-export async function forEachLine(file: string, onLine: (line: string) => void): Promise<void> {
+export async function forEachLine(file: string, onLine: (line: string, plain: boolean) => void): Promise<void> {
   const splitter = new LineSplitter(onLine);
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) splitter.push(chunk as Buffer);
   splitter.end();
@@ -52,7 +52,10 @@ export interface ClassifyLogInput {
 /** Classifies one iteration from its files alone: the same answer live and offline. */
 export async function classifyLog(input: ClassifyLogInput): Promise<Classification> {
   const classifier = new RunClassifier(input.taxonomy, input.parallelism, input.mode);
-  await forEachLine(input.log, (line) => classifier.line(stripAnsi(line)));
+  await forEachLine(input.log, (line, plain) => {
+    if (plain) classifier.lineWithoutCarriageReturn(line);
+    else classifier.line(stripAnsi(line));
+  });
   const events = input.artifactsDir === null ? [] : await readPluginEvents(input.artifactsDir);
   return classifier.finish(input.exit, events);
 }

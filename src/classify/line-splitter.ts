@@ -13,7 +13,12 @@ export class LineSplitter {
   private pending = '';
   private overflowed = false;
 
-  constructor(private readonly onLine: (line: string) => void) {}
+  /**
+   * `plain` tells that the line holds no carriage return and no escape character (so neither
+   * stripAnsi nor RunClassifier's carriage-return handling would change it): one search per
+   * chunk instead of two per line.
+   */
+  constructor(private readonly onLine: (line: string, plain: boolean) => void) {}
 
   push(chunk: Buffer): void {
     this.feed(this.decoder.write(chunk));
@@ -21,24 +26,25 @@ export class LineSplitter {
 
   end(): void {
     this.feed(this.decoder.end());
-    if (this.pending.length > 0 || this.overflowed) this.emit(this.pending);
+    if (this.pending.length > 0 || this.overflowed) this.emit(this.pending, false);
     this.pending = '';
     this.overflowed = false;
   }
 
   private feed(text: string): void {
     if (text.length === 0) return;
+    const plain = !text.includes('\r') && !text.includes('\x1b');
     let start = 0;
     let newline = text.indexOf('\n');
     if (newline !== -1 && (this.pending.length > 0 || this.overflowed)) {
-      this.emit(this.keep(this.pending, text.slice(0, newline)));
+      this.emit(this.keep(this.pending, text.slice(0, newline)), false);
       this.pending = '';
       this.overflowed = false;
       start = newline + 1;
       newline = text.indexOf('\n', start);
     }
     while (newline !== -1) {
-      this.emit(newline - start > MAX_LINE_BYTES ? text.slice(start, start + MAX_LINE_BYTES) : text.slice(start, newline));
+      this.emit(newline - start > MAX_LINE_BYTES ? text.slice(start, start + MAX_LINE_BYTES) : text.slice(start, newline), plain);
       start = newline + 1;
       newline = text.indexOf('\n', start);
     }
@@ -52,8 +58,9 @@ export class LineSplitter {
     return room <= 0 ? pending : pending + (more.length > room ? more.slice(0, room) : more);
   }
 
-  private emit(line: string): void {
-    this.onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+  private emit(line: string, plain: boolean): void {
+    if (plain) this.onLine(line, true);
+    else this.onLine(line.endsWith('\r') ? line.slice(0, -1) : line, false);
   }
 }
 

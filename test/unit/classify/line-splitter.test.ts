@@ -33,6 +33,22 @@ describe('LineSplitter', () => {
     expect(split(['x\ry\r\n'])).toEqual(['x\ry']);
   });
 
+  it('marks lines plain only when their chunk holds no carriage return or escape, and never a line joined across chunks', () => {
+    const seen: Array<[string, boolean]> = [];
+    const splitter = new LineSplitter((line, plain) => seen.push([line, plain]));
+    for (const chunk of ['a\nb\n', 'c\r\nd\n', '\x1b[31me\x1b[0m\n', 'f', 'g\nh\n']) splitter.push(Buffer.from(chunk));
+    splitter.end();
+    expect(seen).toEqual([
+      ['a', true],
+      ['b', true],
+      ['c', false],
+      ['d', false],
+      ['\x1b[31me\x1b[0m', false],
+      ['fg', false],
+      ['h', true],
+    ]);
+  });
+
   it('keeps empty lines, emits nothing more at the end after a final newline, and emits a last unterminated line', () => {
     expect(split(['a\n\n\nb\n'])).toEqual(['a', '', '', 'b']);
     expect(split(['tail without newline'])).toEqual(['tail without newline']);
