@@ -11,9 +11,14 @@ import { type CompromisedHandler, withLock } from '../store/locks.js';
 import { readJsonIfExists } from '../store/read-json.js';
 import { rewriteSweepFiles, type SummaryRenderer } from '../store/results-store.js';
 import type { SweepRecord } from '../sweep/sweep-record.js';
-import type { Parallelism, RunnerMode } from './classification.js';
-import { classifyLog } from './classify-log.js';
+import type { Classification, Parallelism, RunnerMode } from './classification.js';
+import { ClassifyPool } from './classify-pool.js';
+import type { LogJob } from './classify-pool-protocol.js';
+import { mapConcurrently } from './map-concurrently.js';
 import type { Taxonomy } from './taxonomy-types.js';
+
+/** result.json files written at once. */
+const WRITES_AT_ONCE = 16;
 
 /** One iteration whose classification changed. */
 export interface Reclassification {
@@ -52,6 +57,92 @@ async function seedExitCode(runDir: string): Promise<number | null> {
   }
 }
 
+/** A new result for an iteration, and the result.json it replaces. */
+interface Planned {
+  next: IterationResult;
+  previous: IterationResult | null;
+}
+
+/** The log to classify for an iteration, or null when it has no verdict to re-derive. */
+async function jobFor(layout: SweepLayout, origin: SweepOrigin, iteration: number, previous: IterationResult | null): Promise<LogJob | null> {
+  if (previous?.status === 'interrupted') return null;
+  // A run whose container was lost has no verdict to re-derive: live and offline agree it is an error.
+  if (previous?.status === 'error' && previous.exitCode === null && previous.killedBy === null) return null;
+  const log = layout.consoleLog(iteration);
+  if (!existsSync(log) || (previous === null && origin.kind === 'flakehunt')) return null;
+  const exitCode = previous?.exitCode ?? (await seedExitCode(layout.runDir(iteration)));
+  const parallelism: Parallelism = origin.parallelism === 'serial' ? 'serial' : 'xdist';
+  return { log, artifactsDir: layout.artifactsDir(iteration), parallelism, mode: origin.mode, exit: { exitCode, killedBy: previous?.killedBy ?? null } };
+}
+
+async function resultOf(iteration: number, previous: IterationResult | null, job: LogJob, c: Classification): Promise<IterationResult> {
+  const logStat = await stat(job.log);
+  return {
+    iteration,
+    status: c.status,
+    exitCode: job.exit.exitCode,
+    durationMs: previous?.durationMs ?? 0,
+    classes: c.classes,
+    failures: c.failures,
+    killedBy: job.exit.killedBy,
+    exitCodeMismatch: c.exitCodeMismatch,
+    tests: c.tests,
+    startedAt: previous?.startedAt ?? logStat.birthtime.toISOString(),
+    finishedAt: previous?.finishedAt ?? logStat.mtime.toISOString(),
+    attempt: previous?.attempt ?? 1,
+    host: previous?.host ?? os.hostname(),
+    pid: previous?.pid ?? 0,
+    imageId: previous?.imageId ?? null,
+    note: c.note,
+  };
+}
+
+/**
+ * Classifies the iterations' logs on a pool of worker threads and returns the results that
+ * differ from their result.json. Logs go to the pool as they are found; results are taken in
+ * iteration order.
+ */
+async function classifyIterations(layout: SweepLayout, origin: SweepOrigin, iterations: number[], taxonomy: Taxonomy): Promise<Planned[]> {
+  const pool = new ClassifyPool(taxonomy, { jobs: iterations.length });
+  try {
+    const todo: Array<{ iteration: number; previous: IterationResult | null; job: LogJob; classification: Promise<Classification> }> = [];
+    for (const iteration of iterations) {
+      const previous = await readJsonIfExists<IterationResult>(layout.resultJson(iteration)).catch(() => null);
+      const job = await jobFor(layout, origin, iteration, previous);
+      if (job === null) continue;
+      const classification = pool.classify(job);
+      // Awaited below, in order; this keeps a failure not yet awaited from counting as unhandled.
+      classification.catch(() => undefined);
+      todo.push({ iteration, previous, job, classification });
+    }
+    const planned: Planned[] = [];
+    for (const { iteration, previous, job, classification } of todo) {
+      const next = await resultOf(iteration, previous, job, await classification);
+      const same = previous !== null && previous.status === next.status && JSON.stringify(previous.failures) === JSON.stringify(next.failures) && previous.exitCodeMismatch === next.exitCodeMismatch;
+      if (!same) planned.push({ next, previous });
+    }
+    return planned;
+  } finally {
+    await pool.close();
+  }
+}
+
+/** Writes the new result.json files (a few at a time: their fsyncs then share journal commits); returns what changed. */
+async function writeResults(layout: SweepLayout, planned: Planned[]): Promise<Reclassification[]> {
+  const written = await mapConcurrently(planned, WRITES_AT_ONCE, async ({ next, previous }): Promise<Reclassification | null> => {
+    // A sweep still running may have re-run this iteration meanwhile: its newer result stands.
+    const current = await readJsonIfExists<IterationResult>(layout.resultJson(next.iteration)).catch(() => null);
+    if ((current?.finishedAt ?? null) !== (previous?.finishedAt ?? null)) return null;
+    await writeJsonAtomic(layout.resultJson(next.iteration), next);
+    const before = previous === null ? null : { status: previous.status, classes: previous.classes };
+    if (before === null || before.status !== next.status || before.classes.join() !== next.classes.join()) {
+      return { iteration: next.iteration, before, after: { status: next.status, classes: next.classes } };
+    }
+    return null;
+  });
+  return written.filter((change): change is Reclassification => change !== null);
+}
+
 /**
  * Re-classifies every finished iteration of a sweep folder from its logs alone and rewrites
  * result.json, results.txt, results.jsonl and summary.txt. Nothing else is touched or deleted.
@@ -65,55 +156,12 @@ export async function reclassifySweep(
   const layout = new SweepLayout(path.resolve(dir));
   if (!existsSync(layout.dir)) throw new UsageError(`${layout.dir} does not exist: give a sweep folder such as logs/serial_fix13`);
   const origin = await sweepOrigin(layout);
-  const parallelism: Parallelism = origin.parallelism === 'serial' ? 'serial' : 'xdist';
   const iterations = (await readdir(layout.dir)).map(parseRunName).filter((n): n is number => n !== null).sort((a, b) => a - b);
   if (iterations.length === 0) throw new UsageError(`${layout.dir} holds no runNNN folders: is it a sweep folder?`);
   // Classify without holding the sweep lock (it can take a while): running sweeps keep recording.
-  const planned: Array<{ next: IterationResult; previous: IterationResult | null }> = [];
-  for (const iteration of iterations) {
-    const previous = await readJsonIfExists<IterationResult>(layout.resultJson(iteration)).catch(() => null);
-    if (previous?.status === 'interrupted') continue;
-    // A run whose container was lost has no verdict to re-derive: live and offline agree it is an error.
-    if (previous?.status === 'error' && previous.exitCode === null && previous.killedBy === null) continue;
-    const log = layout.consoleLog(iteration);
-    if (!existsSync(log) || (previous === null && origin.kind === 'flakehunt')) continue;
-    const exitCode = previous?.exitCode ?? (await seedExitCode(layout.runDir(iteration)));
-    const killedBy = previous?.killedBy ?? null;
-    const c = await classifyLog({ log, artifactsDir: layout.artifactsDir(iteration), taxonomy, parallelism, mode: origin.mode, exit: { exitCode, killedBy } });
-    const logStat = await stat(log);
-    const next: IterationResult = {
-      iteration,
-      status: c.status,
-      exitCode,
-      durationMs: previous?.durationMs ?? 0,
-      classes: c.classes,
-      failures: c.failures,
-      killedBy,
-      exitCodeMismatch: c.exitCodeMismatch,
-      tests: c.tests,
-      startedAt: previous?.startedAt ?? logStat.birthtime.toISOString(),
-      finishedAt: previous?.finishedAt ?? logStat.mtime.toISOString(),
-      attempt: previous?.attempt ?? 1,
-      host: previous?.host ?? os.hostname(),
-      pid: previous?.pid ?? 0,
-      imageId: previous?.imageId ?? null,
-      note: c.note,
-    };
-    const same = previous !== null && previous.status === next.status && JSON.stringify(previous.failures) === JSON.stringify(next.failures) && previous.exitCodeMismatch === next.exitCodeMismatch;
-    if (!same) planned.push({ next, previous });
-  }
+  const planned = await classifyIterations(layout, origin, iterations, taxonomy);
   return withLock(layout.sweepLock, onCompromised, async () => {
-    const changes: Reclassification[] = [];
-    for (const { next, previous } of planned) {
-      // A sweep still running may have re-run this iteration meanwhile: its newer result stands.
-      const current = await readJsonIfExists<IterationResult>(layout.resultJson(next.iteration)).catch(() => null);
-      if ((current?.finishedAt ?? null) !== (previous?.finishedAt ?? null)) continue;
-      await writeJsonAtomic(layout.resultJson(next.iteration), next);
-      const before = previous === null ? null : { status: previous.status, classes: previous.classes };
-      if (before === null || before.status !== next.status || before.classes.join() !== next.classes.join()) {
-        changes.push({ iteration: next.iteration, before, after: { status: next.status, classes: next.classes } });
-      }
-    }
+    const changes = await writeResults(layout, planned);
     const results = await rewriteSweepFiles(layout, render);
     return { origin, changes, results };
   });
