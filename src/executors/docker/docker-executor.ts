@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access, cp, mkdir } from 'node:fs/promises';
 import { PassThrough, type Readable } from 'node:stream';
 
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 
 import { EnvironmentError, UsageError } from '../../core/errors.js';
 import { isOwnerAlive } from '../../store/process-identity.js';
@@ -10,6 +10,7 @@ import type { Executor, ExitInfo, IterationSpec, PreparedIteration, ReapFilter, 
 import { ownerOfLabels, SWEEP_LABEL, TOOL_LABEL } from '../labels.js';
 import { buildInjectArchive, extractFolderArchive } from './archives.js';
 import { containerCreateOptions } from './container-spec.js';
+import { loadDockerode } from './load-dockerode.js';
 import { DockerDemux } from './demux.js';
 import { classifyDockerError, daemonUnreachable } from './docker-errors.js';
 
@@ -24,7 +25,7 @@ export class DockerExecutor implements Executor {
   /** Images whose containers run as root: their artifacts folder can be a plain volume. */
   private readonly rootImages = new Set<string>();
 
-  constructor(private readonly docker: Docker = new Docker()) {}
+  constructor(private readonly docker: Docker = new (loadDockerode())()) {}
 
   /** Checks that the daemon answers; EnvironmentError naming the socket and the fix when it does not. */
   async ping(): Promise<void> {
