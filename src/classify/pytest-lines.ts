@@ -75,7 +75,7 @@ export function parsePytestLine(line: string, inSummary: boolean): PytestLine {
   }
   // The regexes below run only on lines that pass a cheap test their pattern implies.
   const outcomeTail = endsInPercent(line);
-  if (firstWordHasColons(line)) {
+  if (line.includes('::')) {
     let m = outcomeTail ? SERIAL_OUTCOME.exec(line) : null;
     if (m) return { kind: 'outcome', test: m[1]!, outcome: m[2] as Outcome, worker: null };
     m = SERIAL_START.exec(line);
@@ -86,15 +86,6 @@ export function parsePytestLine(line: string, inSummary: boolean): PytestLine {
   const problem = startsWithOneOf(line, PROBLEM_INITIALS) ? COLLECTION_PROBLEM.exec(line) : null;
   if (problem) return { kind: 'collection-problem', text: problem[1]! };
   return TEXT;
-}
-
-/**
- * Whether `::` occurs after the first character and before the first space, as SERIAL_OUTCOME
- * and SERIAL_START require (`^\S+::`). Cheaper than searching the whole line.
- */
-function firstWordHasColons(line: string): boolean {
-  const space = line.indexOf(' ');
-  return line.lastIndexOf('::', (space === -1 ? line.length : space) - 2) >= 1;
 }
 
 function startsWithOneOf(line: string, initials: string): boolean {
