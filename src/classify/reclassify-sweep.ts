@@ -18,7 +18,7 @@ import { mapConcurrently } from './map-concurrently.js';
 import type { Taxonomy } from './taxonomy-types.js';
 
 /** result.json files written at once. */
-const WRITES_AT_ONCE = 16;
+const WRITES_AT_ONCE = 64;
 
 /** One iteration whose classification changed. */
 export interface Reclassification {
