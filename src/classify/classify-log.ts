@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { open, readdir } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { Classification, Parallelism, PluginEvent, RunExit, RunnerMode } from './classification.js';
@@ -10,10 +9,25 @@ import type { Taxonomy } from './taxonomy-types.js';
 /** Where the in-container plugin leaves its per-process report files, relative to the artifacts folder. */
 export const PLUGIN_REPORTS_DIR = 'flakehunt';
 
-/** Feeds a file through a line callback, streaming: memory does not grow with the file. */
+/** Bytes read at a time. */
+const CHUNK_BYTES = 1 << 20;
+
+/**
+ * Feeds a file through a line callback, streaming: memory does not grow with the file. One
+ * buffer is read into again and again (LineSplitter copies what it keeps), where a read stream
+ * would allocate a buffer per read and copy the last, partial one.
+ */
 export async function forEachLine(file: string, onLine: (line: string, plain: boolean) => void): Promise<void> {
   const splitter = new LineSplitter(onLine);
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) splitter.push(chunk as Buffer);
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    for (let read = await handle.read(buffer, 0, CHUNK_BYTES, null); read.bytesRead > 0; read = await handle.read(buffer, 0, CHUNK_BYTES, null)) {
+      splitter.push(read.bytesRead === CHUNK_BYTES ? buffer : buffer.subarray(0, read.bytesRead));
+    }
+  } finally {
+    await handle.close();
+  }
   splitter.end();
 }
 

@@ -4,7 +4,8 @@ import path from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { classifyLog, PLUGIN_REPORTS_DIR, readPluginEvents } from '../../../src/classify/classify-log.js';
+import { classifyLog, forEachLine, PLUGIN_REPORTS_DIR, readPluginEvents } from '../../../src/classify/classify-log.js';
+import { MAX_LINE_BYTES } from '../../../src/classify/line-splitter.js';
 import { HEADER, pairs, taxonomy } from './helpers.js';
 
 let dir: string;
@@ -15,6 +16,21 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
+});
+
+describe('forEachLine', () => {
+  it('gives the lines of a file read in several chunks, a character cut at a chunk boundary included', async () => {
+    // Reads go 1 MiB at a time: '✓' (3 bytes) is put across the first boundary, a 3 MB line spans
+    // the next ones (and is cut to MAX_LINE_BYTES), and the file ends without a newline.
+    const filler = Array.from({ length: 10_485 }, () => 'a'.repeat(99));
+    const before = filler.length * 100;
+    const across = `${'b'.repeat((1 << 20) - 1 - before)}✓ ok`;
+    const file = path.join(dir, 'chunks.log');
+    await writeFile(file, [...filler, across, 'y'.repeat(3_000_000), 'naïve', '', 'last'].join('\n'));
+    const seen: string[] = [];
+    await forEachLine(file, (line) => seen.push(line));
+    expect(seen).toEqual([...filler, across, 'y'.repeat(MAX_LINE_BYTES), 'naïve', '', 'last']);
+  });
 });
 
 describe('readPluginEvents', () => {
