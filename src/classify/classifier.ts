@@ -10,6 +10,8 @@ const TAIL_LINES = 8;
 const TAIL_BUFFER = 32;
 const STACK_WINDOW = 200;
 const MAX_STACK_NAMES = 500;
+/** Strings kept from the first this many characters of a log are not copied (see keep()). */
+const COPY_AFTER_CHARS = 4 * 1024 * 1024;
 
 /** What one test (or the run as a whole) showed: the first line matching each rule, and the first `E ` line. */
 interface Context {
@@ -74,6 +76,8 @@ export class RunClassifier {
   private inProgress: string | null = null;
   /** The key of the Context that section, head and inProgress select; null when one of them changed since. */
   private current: string | null = null;
+  /** Characters of the log seen so far. */
+  private seen = 0;
   private stackWindow = 0;
   /** The rules whose matching line opened the current stack-dump window. */
   private stackRules: string[] = [];
@@ -108,6 +112,7 @@ export class RunClassifier {
   }
 
   private oneLine(line: string): void {
+    this.seen += line.length;
     // Not copied: the last few lines hold on to at most a few chunks, and this runs for every line.
     if (line.length > 0) {
       this.tail[this.tailNext % TAIL_BUFFER] = line;
@@ -122,7 +127,7 @@ export class RunClassifier {
     switch (parsed.kind) {
       case 'outcome':
         if (this.section !== 'body') break;
-        this.outcomes.set(own(parsed.test), parsed.outcome);
+        this.outcomes.set(this.keep(parsed.test), parsed.outcome);
         if (this.parallelism === 'xdist') this.xdistRunning.delete(parsed.test);
         if (parsed.test === this.inProgress) this.setInProgress(null);
         return;
@@ -139,7 +144,7 @@ export class RunClassifier {
           if (parsed.rest.trim().length === 0 && !this.outcomes.has(parsed.test)) this.xdistRunning.add(own(parsed.test));
           break;
         }
-        this.setInProgress(own(parsed.test));
+        this.setInProgress(this.keep(parsed.test));
         if (parsed.rest.length > 0) this.content(parsed.rest, parsed.test);
         return;
       case 'section':
@@ -165,7 +170,7 @@ export class RunClassifier {
           return;
         }
         if (!this.outcomes.has(parsed.target) || this.outcomes.get(parsed.target) === 'PASSED') {
-          this.outcomes.set(own(parsed.target), parsed.outcome);
+          this.outcomes.set(this.keep(parsed.target), parsed.outcome);
         }
         if (parsed.message) {
           this.summaryMessages.set(parsed.target, trimMessage(parsed.message));
@@ -196,6 +201,14 @@ export class RunClassifier {
     else if (title === 'test session starts') this.setSection('body');
     else if (this.section === 'body' && title === '') this.setSection('body');
     else this.setSection('other');
+  }
+
+  /**
+   * A string to keep, taken from a line: copied once the log has gone past COPY_AFTER_CHARS.
+   * Before, it is kept as is, holding on to the chunk it came from: at most that much of the log.
+   */
+  private keep(text: string): string {
+    return this.seen < COPY_AFTER_CHARS ? text : own(text);
   }
 
   private setSection(section: Section): void {
@@ -229,7 +242,7 @@ export class RunClassifier {
     let context = this.contexts.get(key);
     if (context === undefined) {
       context = newContext();
-      this.contexts.set(own(key), context);
+      this.contexts.set(this.keep(key), context);
     }
     return context;
   }
