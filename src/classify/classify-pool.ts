@@ -11,6 +11,9 @@ import type { Taxonomy } from './taxonomy-types.js';
 /** Below this many logs, starting worker threads costs more than it saves. */
 export const MIN_LOGS_FOR_WORKERS = 8;
 
+/** Each worker takes about 90 MB of memory; past this many the disk and this thread set the pace anyway. */
+const MAX_THREADS = 16;
+
 /** Logs a worker holds at once: while one waits for the disk, the other keeps the thread busy. */
 const IN_FLIGHT_PER_WORKER = 2;
 
@@ -26,7 +29,7 @@ const WORKER_SCRIPT = new URL('./classify-worker.js', import.meta.url);
 export interface PoolOptions {
   /** How many logs will be classified: below MIN_LOGS_FOR_WORKERS, no worker is started. */
   jobs: number;
-  /** Worker threads to start at most; by default one per CPU. Fewer than 2 means none. */
+  /** Worker threads to start at most; by default one per CPU, up to MAX_THREADS. Fewer than 2 means none. */
   threads?: number;
   workerScript?: URL;
 }
@@ -60,7 +63,7 @@ export class ClassifyPool {
     options: PoolOptions,
   ) {
     const script = options.workerScript ?? WORKER_SCRIPT;
-    const threads = Math.min(options.threads ?? os.availableParallelism(), options.jobs);
+    const threads = Math.min(options.threads ?? Math.min(os.availableParallelism(), MAX_THREADS), options.jobs);
     if (options.jobs < MIN_LOGS_FOR_WORKERS || threads < 2 || !existsSync(fileURLToPath(script))) return;
     const workerData = { taxonomy: taxonomyToData(taxonomy) };
     for (let t = 0; t < threads; t += 1) {
