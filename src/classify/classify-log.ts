@@ -63,13 +63,18 @@ export interface ClassifyLogInput {
   exit: RunExit;
 }
 
+/** How a LineSplitter's lines go into a classifier; the one way, used live and offline alike. */
+export function lineFeeder(classifier: RunClassifier): (line: string, plain: boolean) => void {
+  return (line, plain) => {
+    if (plain) classifier.lineWithoutCarriageReturn(line);
+    else classifier.line(stripAnsi(line));
+  };
+}
+
 /** Classifies one iteration from its files alone: the same answer live and offline. */
 export async function classifyLog(input: ClassifyLogInput): Promise<Classification> {
   const classifier = new RunClassifier(input.taxonomy, input.parallelism, input.mode);
-  await forEachLine(input.log, (line, plain) => {
-    if (plain) classifier.lineWithoutCarriageReturn(line);
-    else classifier.line(stripAnsi(line));
-  });
+  await forEachLine(input.log, lineFeeder(classifier));
   const events = input.artifactsDir === null ? [] : await readPluginEvents(input.artifactsDir);
   return classifier.finish(input.exit, events);
 }
