@@ -92,7 +92,7 @@ printf '%-52s %s\n' "flakehunt peak RSS ($GIB GiB iteration)" "$peak_mb MB   (tr
 printf '%-52s %s\n' "  sampled peak while streaming / while classifying" "$stream_peak MB / $after_peak MB"
 printf '%-52s %s\n' "flakehunt wall time / CPU (user+sys)" "${fh_s} s / ${cpu_s} s  -> $(calc "$MB / $fh_s") MB/s end to end"
 printf '%-52s %s\n' "  streaming phase (start -> run.log complete)" "${stream_s} s -> $(calc "$MB / $stream_s") MB/s"
-printf '%-52s %s\n' "  after the log: classification + result files" "${after_s} s"
+printf '%-52s %s\n' "  after the log: exit, result files, container removal" "${after_s} s"
 printf '%-52s %s\n' "docker run --rm --init > file (reference)" "${cli_s} s -> $(calc "$MB / $cli_s") MB/s ($cli_bytes bytes)"
 printf '%-52s %s\n' "run.log" "$size bytes (expected $EXPECTED), $lines lines, last line \"$last\""
 printf '%-52s %s\n' "iteration result" "$status"
