@@ -9,7 +9,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 N="${N:-40}"
-ROUNDS="${ROUNDS:-2}"   # best of ROUNDS; the machine may be shared
+ROUNDS="${ROUNDS:-4}"   # best of, and median of paired ratios over, ROUNDS; the machine may be shared
 CMD=(python3 -c pass)
 TAG="bench$$"
 
@@ -53,21 +53,20 @@ rm -rf "$TMP"/warmup*
 best_loop="" best_xargs="" best_fh1="" best_fh2=""
 keep_min() { if [ -z "${!1}" ] || awk -v a="$2" -v b="${!1}" 'BEGIN { exit !(a < b) }'; then printf -v "$1" '%s' "$2"; fi; }
 
+ratios1=() ratios2=()
+run_loop() { t0=$(now_ns); for _ in $(seq "$N"); do docker_one; done; t1=$(now_ns); loop=$(secs "$t0" "$t1"); keep_min best_loop "$loop"; }
+run_xargs() { t0=$(now_ns); seq "$N" | xargs -P 2 -I{} bash -c docker_one; t1=$(now_ns); xargs_s=$(secs "$t0" "$t1"); keep_min best_xargs "$xargs_s"; }
+run_fh1() { t0=$(now_ns); flakehunt_sweep 1 "$TMP/j1-$round"; t1=$(now_ns); fh1=$(secs "$t0" "$t1"); keep_min best_fh1 "$fh1"; }
+run_fh2() { t0=$(now_ns); flakehunt_sweep 2 "$TMP/j2-$round"; t1=$(now_ns); fh2=$(secs "$t0" "$t1"); keep_min best_fh2 "$fh2"; }
+
 for round in $(seq "$ROUNDS"); do
-  t0=$(now_ns); for _ in $(seq "$N"); do docker_one; done; t1=$(now_ns)
-  loop=$(secs "$t0" "$t1"); keep_min best_loop "$loop"
-
-  t0=$(now_ns); seq "$N" | xargs -P 2 -I{} bash -c docker_one; t1=$(now_ns)
-  xargs_s=$(secs "$t0" "$t1"); keep_min best_xargs "$xargs_s"
-
-  t0=$(now_ns); flakehunt_sweep 1 "$TMP/j1-$round"; t1=$(now_ns)
-  fh1=$(secs "$t0" "$t1"); keep_min best_fh1 "$fh1"
-
-  t0=$(now_ns); flakehunt_sweep 2 "$TMP/j2-$round"; t1=$(now_ns)
-  fh2=$(secs "$t0" "$t1"); keep_min best_fh2 "$fh2"
-
-  echo "round $round: shell loop ${loop}s, xargs -P2 ${xargs_s}s, flakehunt -j1 ${fh1}s, flakehunt -j2 ${fh2}s"
+  # Odd rounds run the baselines first, even rounds flakehunt first: neither side always goes first.
+  if [ $((round % 2)) -eq 1 ]; then order="loop, xargs, -j1, -j2"; run_loop; run_xargs; run_fh1; run_fh2
+  else order="-j2, -j1, xargs, loop"; run_fh2; run_fh1; run_xargs; run_loop; fi
+  ratios1+=("$(ratio "$fh1" "$loop")"); ratios2+=("$(ratio "$fh2" "$xargs_s")")
+  echo "round $round ($order): shell loop ${loop}s, xargs -P2 ${xargs_s}s, flakehunt -j1 ${fh1}s, flakehunt -j2 ${fh2}s; -j1/loop ${ratios1[-1]}, -j2/xargs ${ratios2[-1]}"
 done
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : sprintf("%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
 # Where flakehunt's time goes inside an iteration: durationMs (container started -> exited and
 # classified) against the wall time per iteration.
@@ -88,12 +87,14 @@ printf '%-34s %10s %14s\n' "flakehunt run -j 2" "$best_fh2" "$(per "$best_fh2")"
 echo
 r1=$(ratio "$best_fh1" "$best_loop")
 r2=$(ratio "$best_fh2" "$best_xargs")
-echo "flakehunt -j1 / shell loop = $r1  (goal <= 1.00: $(met "$r1" '<=' 1.00))"
-echo "flakehunt -j2 / xargs -P 2 = $r2  (goal <= 1.00: $(met "$r2" '<=' 1.00))"
+m1=$(median "${ratios1[@]}")
+m2=$(median "${ratios2[@]}")
+echo "flakehunt -j1 / shell loop = $r1 best of $ROUNDS, $m1 median of the rounds' ratios  (goal <= 1.00: best $(met "$r1" '<=' 1.00), median $(met "$m1" '<=' 1.00))"
+echo "flakehunt -j2 / xargs -P 2 = $r2 best of $ROUNDS, $m2 median of the rounds' ratios  (goal <= 1.00: best $(met "$r2" '<=' 1.00), median $(met "$m2" '<=' 1.00))"
 echo "flakehunt -j2 speed-up over -j1 = $(ratio "$best_fh1" "$best_fh2"); xargs -P2 over loop = $(ratio "$best_loop" "$best_xargs")"
 echo "mean durationMs recorded per iteration (start->exit, inside the wall time): -j1 ${fh1_inner} ms, -j2 ${fh2_inner} ms"
-[ "$ROUNDS" -gt 1 ] && echo "(figures are the best of $ROUNDS rounds, each round in the order loop, xargs, -j1, -j2)"
+[ "$ROUNDS" -gt 1 ] && echo "(totals are the best of $ROUNDS rounds; odd rounds run loop, xargs, -j1, -j2, even rounds the reverse)"
 echo "flakehunt -j1 costs $(calc "($best_fh1 - $best_loop) * 1000 / $N") ms more per iteration than the shell loop; the probe below splits that up:"
 echo
 node "$BENCH_DIR/docker-api-probe.mjs" "${PROBE_N:-8}" "$IMAGE"
-echo "RESULT harness-overhead loop_s_per_it=$(per "$best_loop") xargs_s_per_it=$(per "$best_xargs") fh_j1_s_per_it=$(per "$best_fh1") fh_j2_s_per_it=$(per "$best_fh2") j1_vs_loop=$r1 j2_vs_xargs=$r2"
+echo "RESULT harness-overhead loop_s_per_it=$(per "$best_loop") xargs_s_per_it=$(per "$best_xargs") fh_j1_s_per_it=$(per "$best_fh1") fh_j2_s_per_it=$(per "$best_fh2") j1_vs_loop=$r1 j2_vs_xargs=$r2 j1_vs_loop_median=$m1 j2_vs_xargs_median=$m2"
