@@ -46,7 +46,7 @@ export async function readSweepStatus(dir: string, now = Date.now()): Promise<Sw
   const byClass: Record<string, number> = {};
   for (const r of results) for (const c of r.classes) byClass[c] = (byClass[c] ?? 0) + 1;
   const claimed = claims
-    .map((c) => ({ iteration: c.iteration, host: c.owner.host, pid: c.owner.pid, runner: c.runner, sinceMs: now - Date.parse(c.claimedAt), stale: isOwnerAlive(c.owner) === false }))
+    .map((c) => ({ iteration: c.iteration, host: c.owner.host, pid: c.owner.pid, runner: c.runner, sinceMs: now - Date.parse(c.startedAt ?? c.claimedAt), stale: isOwnerAlive(c.owner) === false }))
     .sort((a, b) => a.iteration - b.iteration);
   const running = claimed.filter((c) => c.runner !== null || c.stale);
   const upNext = claimed.filter((c) => c.runner === null && !c.stale);

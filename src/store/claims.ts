@@ -12,6 +12,8 @@ export interface ClaimInfo {
   owner: ProcessIdentity;
   claimedAt: string;
   runner: string | null;
+  /** When the runner started: an iteration can be claimed well before it runs (prepared ahead). */
+  startedAt?: string;
 }
 
 /** An iteration this process holds: nobody else runs it until released. */
@@ -63,7 +65,7 @@ async function holdClaim(layout: SweepLayout, iteration: number, release: Releas
     iteration,
     tookOver,
     async setRunner(runner: string) {
-      if (!released) await writeJsonAtomic(layout.claimInfo(iteration), { ...info, runner }, false);
+      if (!released) await writeJsonAtomic(layout.claimInfo(iteration), { ...info, runner, startedAt: new Date().toISOString() }, false);
     },
     async release() {
       if (released) return;

@@ -83,6 +83,8 @@ export class SweepRunner {
   private readonly removals = new Set<Promise<void>>();
   /** Iterations prepared ahead by a busy worker, for a worker that has nothing left to do. */
   private readonly spare: Lookahead[] = [];
+  /** Claims ahead in progress that will land on the spare list (settle when they have). */
+  private readonly claimingAhead = new Set<Promise<void>>();
   private readonly invocationStart = Date.now();
   private readonly owner = currentProcess();
   private stopKind: StopKind | null = null;
@@ -198,7 +200,10 @@ export class SweepRunner {
           following = null;
           // Once this iteration's container runs, set up the next one alongside it.
           const prepareNext = () => {
-            following ??= this.prepareAhead(ctx, feed, deferred);
+            if (following !== null) return;
+            following = this.prepareAhead(ctx, feed, deferred);
+            // Awaited once the current run ends; until then a failure must not count as unhandled.
+            following.catch(() => undefined);
           };
           const running = current;
           current = null;
@@ -268,7 +273,15 @@ export class SweepRunner {
 
   /** Claims the next iteration of this worker's feed, or takes over one another worker prepared but has not started. */
   private async nextClaimed(ctx: IterationContext, feed: WorkerFeed, deferred: Set<number>): Promise<Lookahead | null> {
-    return (await this.claimFrom(ctx, () => feed.next(), deferred)) ?? this.spare.shift() ?? null;
+    const own = await this.claimFrom(ctx, () => feed.next(), deferred);
+    if (own !== null) return own;
+    // Another worker may be claiming one ahead right now: wait for it rather than quit and leave
+    // it behind that worker's current run.
+    for (;;) {
+      const spare = this.spare.shift();
+      if (spare !== undefined || this.claimingAhead.size === 0 || this.stopKind !== null) return spare ?? null;
+      await Promise.race(this.claimingAhead);
+    }
   }
 
   private async claimFrom(ctx: IterationContext, take: () => number | null, deferred: Set<number>): Promise<Lookahead | null> {
@@ -286,16 +299,23 @@ export class SweepRunner {
    * runs it instead of waiting for this worker.
    */
   private async prepareAhead(ctx: IterationContext, feed: WorkerFeed, deferred: Set<number>): Promise<Lookahead | null> {
-    const ahead = await this.claimFrom(ctx, () => feed.nextAhead(), deferred);
-    if (ahead === null) return null;
-    ahead.prepared = this.halt.signal.aborted
-      ? Promise.resolve(null)
-      : ctx.executor.prepare(iterationSpec(this.config, { id: ctx.sweepId, dir: this.layout.dir }, ahead.iteration, this.owner)).catch(() => null);
-    if (feed.shareable) {
-      ahead.shared = true;
-      this.spare.push(ahead);
+    let landed!: () => void;
+    const landing = new Promise<void>((resolve) => (landed = resolve));
+    if (feed.shareable) this.claimingAhead.add(landing);
+    try {
+      const ahead = await this.claimFrom(ctx, () => feed.nextAhead(), deferred);
+      if (ahead === null) return null;
+      const spec = () => iterationSpec(this.config, { id: ctx.sweepId, dir: this.layout.dir }, ahead.iteration, this.owner);
+      ahead.prepared = this.halt.signal.aborted ? Promise.resolve(null) : Promise.resolve().then(() => ctx.executor.prepare(spec())).catch(() => null);
+      if (feed.shareable) {
+        ahead.shared = true;
+        this.spare.push(ahead);
+      }
+      return ahead;
+    } finally {
+      this.claimingAhead.delete(landing);
+      landed();
     }
-    return ahead;
   }
 
   /** Takes a prepared iteration off the spare list for the worker that prepared it; false when another worker took it. */

@@ -92,6 +92,9 @@ export class DockerExecutor implements Executor {
         if (state !== 'prepared') throw new Error(`container ${running.id} was already ${state}`);
         state = 'started';
         try {
+          // A prepared container can wait a whole run; a console connection lost meanwhile would
+          // give an empty log. Starting fails instead, and the retry uses a fresh container.
+          if (running.consoleLost()) throw new Error(`the console connection to container ${running.id} closed before it started`);
           await container.start();
         } catch (error) {
           await running.cleanup();
@@ -168,6 +171,10 @@ class DockerIteration implements RunningIteration {
     attached.on('error', (error) => demux.destroy(error));
     demux.on('error', () => this.output.end());
     attached.pipe(demux).pipe(this.output);
+  }
+
+  consoleLost(): boolean {
+    return this.attached === null || this.attached.destroyed || this.attached.readableEnded;
   }
 
   watchExit(artifactsDir: string): void {

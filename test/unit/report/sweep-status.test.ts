@@ -1,0 +1,48 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { readSweepStatus } from '../../../src/report/sweep-status.js';
+import { renderStatusText } from '../../../src/report/status-text.js';
+import type { ClaimInfo } from '../../../src/store/claims.js';
+import { SweepLayout } from '../../../src/store/layout.js';
+import { currentProcess } from '../../../src/store/process-identity.js';
+
+describe('readSweepStatus: running and up next', () => {
+  let dir: string;
+  let layout: SweepLayout;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'flakehunt-status-'));
+    layout = new SweepLayout(path.join(dir, 'serial'));
+    await mkdir(layout.claimsDir, { recursive: true });
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function claim(info: Omit<ClaimInfo, 'owner'>): Promise<void> {
+    await writeFile(layout.claimInfo(info.iteration), JSON.stringify({ ...info, owner: currentProcess() }));
+  }
+
+  it('counts a claim as running once it has a runner, timed from its start, and lists the others as up next', async () => {
+    const now = Date.parse('2026-11-24T10:00:00Z');
+    // Claimed ten minutes ago while run001 ran, started five seconds ago.
+    await claim({ iteration: 2, claimedAt: '2026-11-24T09:50:00Z', runner: 'abcdef123456', startedAt: '2026-11-24T09:59:55Z' });
+    await claim({ iteration: 3, claimedAt: '2026-11-24T09:59:56Z', runner: null });
+    const status = await readSweepStatus(layout.dir, now);
+    expect(status.running.map((r) => [r.iteration, r.sinceMs])).toEqual([[2, 5_000]]);
+    expect(status.upNext.map((r) => r.iteration)).toEqual([3]);
+    const text = renderStatusText(status);
+    expect(text).toMatch(/Running 1\b/);
+    expect(text).toMatch(/run002 .* abcdef123456 {2}for 5(\.0)?s/);
+    expect(text).toMatch(/^Up next 1 .*: run003$/m);
+  });
+
+  it('times a claim written before runners had a start time from when it was claimed', async () => {
+    const now = Date.parse('2026-11-24T10:00:00Z');
+    await claim({ iteration: 1, claimedAt: '2026-11-24T09:59:30Z', runner: 'abcdef123456' });
+    expect((await readSweepStatus(layout.dir, now)).running.map((r) => r.sinceMs)).toEqual([30_000]);
+  });
+});
