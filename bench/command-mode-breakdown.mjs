@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => import(path.join(repo, 'dist', p));
 const { LineSplitter } = await dist('classify/line-splitter.js');
+const { lineFeeder } = await dist('classify/classify-log.js');
 const { RunClassifier } = await dist('classify/classifier.js');
 const { AnyRule } = await dist('classify/any-rule.js');
 const { loadTaxonomy } = await dist('classify/taxonomy-loader.js');
@@ -31,7 +32,7 @@ const rx = time(() => { for (let i = 0; i < sampleMiB * 1024; i += 1) if (anyRul
 const bare = time(() => { for (let i = 0; i < sampleMiB * 1024; i += 1) if (bareRegex.test(line)) sink += 1; });
 const full = time(() => {
   const c = new RunClassifier(taxonomy, 'serial', 'command');
-  const s = new LineSplitter((l, plain) => (plain ? c.lineWithoutCarriageReturn(l) : c.line(l)));
+  const s = new LineSplitter(lineFeeder(c));
   for (let i = 0; i < sampleMiB; i += 1) s.push(chunk);
   s.end();
   sink += c.finish({ exitCode: 0, killedBy: null }, []).failures.length;

@@ -15,14 +15,7 @@ TAG="bench$$"
 
 require_build
 require_image
-TMP="$(mktemp -d /tmp/flakehunt-bench-overhead.XXXXXX)"
-cleanup() {
-  remove_flakehunt_containers_under "$TMP"
-  remove_labelled_containers "$TAG"
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+make_scratch overhead "$TAG"
 
 docker_one() { docker run --rm --init --label "flakehunt-bench=$TAG" "$IMAGE" "${CMD[@]}" >/dev/null; }
 export -f docker_one
@@ -51,7 +44,6 @@ N_SAVE="$N"; N=2; flakehunt_sweep 1 "$TMP/warmup1"; flakehunt_sweep 2 "$TMP/warm
 rm -rf "$TMP"/warmup*
 
 best_loop="" best_xargs="" best_fh1="" best_fh2=""
-keep_min() { if [ -z "${!1}" ] || awk -v a="$2" -v b="${!1}" 'BEGIN { exit !(a < b) }'; then printf -v "$1" '%s' "$2"; fi; }
 
 ratios1=() ratios2=()
 run_loop() { t0=$(now_ns); for _ in $(seq "$N"); do docker_one; done; t1=$(now_ns); loop=$(secs "$t0" "$t1"); keep_min best_loop "$loop"; }

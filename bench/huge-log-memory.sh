@@ -21,14 +21,7 @@ if [ ! -x /usr/bin/time ]; then
   echo "installing GNU time (apt-get install -y time)"
   apt-get install -y time >/dev/null
 fi
-TMP="$(mktemp -d /tmp/flakehunt-bench-hugelog.XXXXXX)"
-cleanup() {
-  remove_flakehunt_containers_under "$TMP"
-  remove_labelled_containers "$TAG"
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+make_scratch hugelog "$TAG"
 
 echo "== huge log: one iteration printing $GIB GiB ($EXPECTED bytes) to stdout"
 echo "machine: $(machine_line)"

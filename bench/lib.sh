@@ -12,6 +12,9 @@ now_ns() { date +%s%N; }
 # Seconds (3 decimals) between two now_ns readings.
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'; }
 
+# keep_min VAR VALUE: sets VAR to VALUE when VAR is empty or VALUE is smaller (best-of rounds).
+keep_min() { if [ -z "${!1}" ] || awk -v a="$2" -v b="${!1}" 'BEGIN { exit !(a < b) }'; then printf -v "$1" '%s' "$2"; fi; }
+
 # a / b with 2 decimals (or "n/a" when b is 0).
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'; }
 
@@ -61,4 +64,19 @@ remove_labelled_containers() {
   local ids
   ids="$(docker ps -aq --filter "label=flakehunt-bench=$1" 2>/dev/null || true)"
   [ -n "$ids" ] && docker rm -f $ids >/dev/null 2>&1 || true
+}
+
+# Makes the scratch folder $TMP (/tmp/flakehunt-bench-<name>.*) and, on exit or interrupt, removes
+# it with every container started for it: flakehunt's (by their dev.flakehunt.dir label) and the
+# baselines labelled flakehunt-bench=<label>, when a label is given.
+make_scratch() { # name [baseline-label]
+  TMP="$(mktemp -d "/tmp/flakehunt-bench-$1.XXXXXX")"
+  SCRATCH_LABEL="${2:-}"
+  trap remove_scratch EXIT
+  trap 'exit 130' INT TERM
+}
+remove_scratch() {
+  remove_flakehunt_containers_under "$TMP"
+  if [ -n "$SCRATCH_LABEL" ]; then remove_labelled_containers "$SCRATCH_LABEL"; fi
+  rm -rf "$TMP"
 }

@@ -97,7 +97,6 @@ run_fh "$TMP/warmup" 1 2 2 || true
 rm -rf "$TMP"/warmup*
 
 multi_s="" single_s="" multi_ok=yes single_ok=yes
-keep_min() { if [ -z "${!1}" ] || awk -v a="$2" -v b="${!1}" 'BEGIN { exit !(a < b) }'; then printf -v "$1" '%s' "$2"; fi; }
 for round in $(seq "$ROUNDS"); do
   s=$(four_processes "$TMP/multi$round"); keep_min multi_s "$s"
   multi_check=$(verify "$TMP/multi$round/serial_$TAG") || multi_ok=NO

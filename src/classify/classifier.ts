@@ -363,7 +363,9 @@ export class RunClassifier {
     const byFunction = new Map<string, string[]>();
     for (const test of [...failed].sort()) {
       const name = testFunctionName(test);
-      byFunction.set(name, [...(byFunction.get(name) ?? []), test]);
+      const same = byFunction.get(name);
+      if (same === undefined) byFunction.set(name, [test]);
+      else same.push(test);
     }
     const owners = new Map<string, string>();
     const taken = new Set<string>();

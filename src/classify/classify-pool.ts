@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 
 import type { Classification } from './classification.js';
 import { classifyLog } from './classify-log.js';
-import { type JobMessage, type LogJob, type ResultMessage, taxonomyToData } from './classify-pool-protocol.js';
+import { type JobMessage, type LogJob, type ResultMessage, workerStart } from './classify-pool-protocol.js';
 import type { Taxonomy } from './taxonomy-types.js';
 
 /** Below this many logs, starting worker threads costs more than it saves. */
@@ -65,7 +65,7 @@ export class ClassifyPool {
     const script = options.workerScript ?? WORKER_SCRIPT;
     const threads = Math.min(options.threads ?? Math.min(os.availableParallelism(), MAX_THREADS), options.jobs);
     if (options.jobs < MIN_LOGS_FOR_WORKERS || threads < 2 || !existsSync(fileURLToPath(script))) return;
-    const workerData = { taxonomy: taxonomyToData(taxonomy) };
+    const workerData = workerStart(taxonomy);
     for (let t = 0; t < threads; t += 1) {
       try {
         this.startWorker(new Worker(script, { workerData, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } }));

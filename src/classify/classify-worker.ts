@@ -1,11 +1,12 @@
 /** A worker thread of the classify pool: classifies the logs it is sent with the taxonomy it was started with. */
 import { parentPort, workerData } from 'node:worker_threads';
 
-import type { JobMessage, ResultMessage, TaxonomyData } from './classify-pool-protocol.js';
-import { taxonomyFromData } from './classify-pool-protocol.js';
+import type { JobMessage, ResultMessage, WorkerStart } from './classify-pool-protocol.js';
 import { classifyLog } from './classify-log.js';
+import { compileTaxonomy } from './taxonomy-loader.js';
 
-const taxonomy = taxonomyFromData((workerData as { taxonomy: TaxonomyData }).taxonomy);
+const start = workerData as WorkerStart;
+const taxonomy = compileTaxonomy(start.taxonomy, start.source);
 const port = parentPort!;
 
 port.on('message', ({ id, job }: JobMessage) => {

@@ -1,10 +1,16 @@
 /** Variable names whose values must never be printed (besides every `--env-pass` variable). */
 export const SECRET_NAME = /(TOKEN|SECRET|PASS|KEY|CREDENTIAL|PRIVATE|AUTH|COOKIE|SESSION|SIGNATURE)/i;
 
-const MIN_SECRET_LENGTH = 4;
+/** Shorter values are not masked: they would blank out ordinary text. */
+export const MIN_SECRET_LENGTH = 4;
 export const MASK = '[redacted]';
 
-/** The secret values of a run: every passed-through host variable, and --env values with secret-looking names. */
+/** The names of a run's secret variables: every passed-through host variable, and --env names that look secret. */
+export function secretNames(env: Record<string, string>, envPass: string[]): string[] {
+  return [...envPass, ...Object.keys(env).filter((key) => SECRET_NAME.test(key))];
+}
+
+/** The values of those variables (passed-through ones as the host has them), longest first. */
 export function secretValues(env: Record<string, string>, envPass: string[], hostEnv: NodeJS.ProcessEnv = process.env): string[] {
   const passed = envPass.map((name) => hostEnv[name]).filter((v): v is string => v !== undefined);
   const named = Object.entries(env).filter(([key]) => SECRET_NAME.test(key)).map(([, value]) => value);

@@ -78,6 +78,25 @@ export interface PreparedIteration {
   discard(): Promise<void>;
 }
 
+/** A PreparedIteration over `start` and `discard`: it starts at most once, and is discarded only if it never started. */
+export function preparedIteration(what: string, start: () => Promise<RunningIteration>, discard: () => Promise<void>): PreparedIteration {
+  let state: 'prepared' | 'started' | 'discarded' = 'prepared';
+  let discarding: Promise<void> | null = null;
+  return {
+    start: async () => {
+      if (state !== 'prepared') throw new Error(`${what} was already ${state}`);
+      state = 'started';
+      return start();
+    },
+    discard: async () => {
+      if (state === 'started') return;
+      state = 'discarded';
+      discarding ??= discard();
+      await discarding;
+    },
+  };
+}
+
 /** A back end that runs iterations in isolation: Docker containers, or local process groups. */
 export interface Executor {
   readonly kind: 'docker' | 'local';

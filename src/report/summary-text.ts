@@ -24,8 +24,6 @@ export function formatRate(estimate: RateEstimate): string {
   return `${formatPercent(estimate.rate)} (${estimate.count}/${estimate.total}), 95% CI ${formatInterval(estimate)}`;
 }
 
-export { runName };
-
 /** Run names with three or more consecutive iterations as a range (`run003, run010–run014`), capped at `max` entries. */
 export function formatRunList(runs: number[], max = MAX_RUNS): string {
   const sorted = [...new Set(runs)].sort((x, y) => x - y);

@@ -21,6 +21,11 @@ export function processStartTime(pid: number): string | null {
   }
 }
 
+/** Whether two identities name the same process (host and pid). */
+export function sameProcess(a: ProcessIdentity, b: ProcessIdentity): boolean {
+  return a.host === b.host && a.pid === b.pid;
+}
+
 export function currentProcess(): ProcessIdentity {
   return { host: os.hostname(), pid: process.pid, startTime: processStartTime(process.pid) };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
-import { SECRET_NAME } from '../core/secrets.js';
+import { secretNames } from '../core/secrets.js';
 import type { IterationSpec } from '../executors/executor.js';
 import { iterationLabels } from '../executors/labels.js';
 import { runName } from '../store/layout.js';
@@ -26,8 +26,8 @@ export function iterationSpec(
   };
   for (const name of config.artifactsEnv) env[name] = config.artifactsDir;
   // Names only, never values: the in-container plugin masks these variables' values in its reports.
-  const secretNames = [...config.envPass, ...Object.keys(config.env).filter((key) => SECRET_NAME.test(key))];
-  if (secretNames.length > 0) env.FLAKEHUNT_SECRET_NAMES = secretNames.join(',');
+  const secrets = secretNames(config.env, config.envPass);
+  if (secrets.length > 0) env.FLAKEHUNT_SECRET_NAMES = secrets.join(',');
   const inject: Record<string, string> = {};
   if (config.command === null) {
     // The suite's own PYTHONPATH (from --env) stays, after the plugin's folder.

@@ -1,6 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
 
-import { MASK } from '../core/secrets.js';
+import { maskSecrets, MIN_SECRET_LENGTH } from '../core/secrets.js';
 
 const TAIL_BYTES = 4096;
 
@@ -20,7 +20,7 @@ export class OutputTap extends Transform {
   constructor(secrets: string[]) {
     super();
     // latin1 maps bytes to chars one to one, so replacing in latin1 strings is byte-exact.
-    this.secrets = [...new Set(secrets.filter((s) => s.length >= 4))]
+    this.secrets = [...new Set(secrets.filter((s) => s.length >= MIN_SECRET_LENGTH))]
       .map((s) => Buffer.from(s, 'utf8').toString('latin1'))
       .sort((a, b) => b.length - a.length);
     this.holdBack = this.secrets.length === 0 ? 0 : Math.max(...this.secrets.map((s) => s.length)) - 1;
@@ -76,8 +76,6 @@ export class OutputTap extends Transform {
   }
 
   private mask(text: string): string {
-    let out = text;
-    for (const secret of this.secrets) if (out.includes(secret)) out = out.split(secret).join(MASK);
-    return out;
+    return maskSecrets(text, this.secrets);
   }
 }

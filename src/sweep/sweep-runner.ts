@@ -169,12 +169,13 @@ export class SweepRunner {
     if (reaped.length > 0) deps.events.emit({ type: 'warning', message: `removed ${reaped.length} container(s) left behind by an earlier, killed run: ${reaped.join(', ')}` });
     // Results are recorded incrementally; a process killed between writing a result.json and the
     // sweep files leaves them one result behind. Rebuilding them once here heals that.
-    await withLock(layout.sweepLock, this.onCompromised, () => rewriteSweepFiles(layout, this.render));
+    const existing = await withLock(layout.sweepLock, this.onCompromised, () => rewriteSweepFiles(layout, this.render));
+    const byIteration = new Map(existing.map((r) => [r.iteration, r]));
 
     const planned: number[] = [];
     let alreadyFinished = 0;
     for (let i = config.start; i <= config.end; i += 1) {
-      if (isDone(await this.readResult(i), config.force, this.invocationStart)) {
+      if (isDone(byIteration.get(i) ?? null, config.force, this.invocationStart)) {
         alreadyFinished += 1;
         deps.events.emit({ type: 'iteration-skipped', iteration: i, reason: 'finished' });
       } else {

@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 
 import { UsageError } from '../../core/errors.js';
-import { SECRET_NAME } from '../../core/secrets.js';
+import { publicEnv } from '../../core/secrets.js';
 import type { IterationSpec } from '../executor.js';
 
 
@@ -39,9 +39,7 @@ export function containerCreateOptions(
   hostEnv: NodeJS.ProcessEnv,
   revealEnv: boolean,
 ): Docker.ContainerCreateOptions {
-  const env = Object.entries(spec.env).map(([key, value]) =>
-    !revealEnv && SECRET_NAME.test(key) ? `${key}=<redacted>` : `${key}=${value}`,
-  );
+  const env = Object.entries(revealEnv ? spec.env : publicEnv(spec.env)).map(([key, value]) => `${key}=${value}`);
   for (const name of spec.envPass) {
     const value = hostEnv[name];
     if (value === undefined) continue;

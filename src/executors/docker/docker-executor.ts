@@ -5,8 +5,8 @@ import { PassThrough, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
 
 import { EnvironmentError, UsageError } from '../../core/errors.js';
-import { isOwnerAlive } from '../../store/process-identity.js';
-import type { Executor, ExitInfo, IterationSpec, PreparedIteration, ReapFilter, RunningIteration } from '../executor.js';
+import { isOwnerAlive, sameProcess } from '../../store/process-identity.js';
+import { type Executor, type ExitInfo, type IterationSpec, type PreparedIteration, preparedIteration, type ReapFilter, type RunningIteration } from '../executor.js';
 import { ownerOfLabels, SWEEP_LABEL, TOOL_LABEL } from '../labels.js';
 import { buildInjectArchive, extractFolderArchive } from './archives.js';
 import { containerCreateOptions } from './container-spec.js';
@@ -86,29 +86,19 @@ export class DockerExecutor implements Executor {
       await running.cleanup();
       throw classifyDockerError(error, `prepare container ${spec.name}`);
     }
-    let state: 'prepared' | 'started' | 'discarded' = 'prepared';
-    return {
-      start: async () => {
-        if (state !== 'prepared') throw new Error(`container ${running.id} was already ${state}`);
-        state = 'started';
-        try {
-          // A prepared container can wait a whole run; a console connection lost meanwhile would
-          // give an empty log. Starting fails instead, and the retry uses a fresh container.
-          if (running.consoleLost()) throw new Error(`the console connection to container ${running.id} closed before it started`);
-          await container.start();
-        } catch (error) {
-          await running.cleanup();
-          throw classifyDockerError(error, `start container ${spec.name}`);
-        }
-        running.watchExit(spec.artifactsDir);
-        return running;
-      },
-      discard: async () => {
-        if (state === 'started') return;
-        state = 'discarded';
+    return preparedIteration(`container ${running.id}`, async () => {
+      try {
+        // A prepared container can wait a whole run; a console connection lost meanwhile would
+        // give an empty log. Starting fails instead, and the retry uses a fresh container.
+        if (running.consoleLost()) throw new Error(`the console connection to container ${running.id} closed before it started`);
+        await container.start();
+      } catch (error) {
         await running.cleanup();
-      },
-    };
+        throw classifyDockerError(error, `start container ${spec.name}`);
+      }
+      running.watchExit(spec.artifactsDir);
+      return running;
+    }, () => running.cleanup());
   }
 
   async reap(filter: ReapFilter): Promise<string[]> {
@@ -122,7 +112,7 @@ export class DockerExecutor implements Executor {
     const removed: string[] = [];
     for (const info of containers) {
       const owner = ownerOfLabels(info.Labels);
-      if (filter.onlyOwner !== undefined && (owner?.pid !== filter.onlyOwner.pid || owner.host !== filter.onlyOwner.host)) continue;
+      if (filter.onlyOwner !== undefined && (owner === null || !sameProcess(owner, filter.onlyOwner))) continue;
       if (!filter.includeLiveOwners && (owner === null || isOwnerAlive(owner) !== false)) continue;
       try {
         await this.docker.getContainer(info.Id).remove({ force: true, v: true });

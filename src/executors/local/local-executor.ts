@@ -7,8 +7,8 @@ import { PassThrough } from 'node:stream';
 import { execa } from 'execa';
 
 import { UsageError } from '../../core/errors.js';
-import { currentProcess, isOwnerAlive } from '../../store/process-identity.js';
-import type { Executor, ExitInfo, IterationSpec, PreparedIteration, ReapFilter, RunningIteration } from '../executor.js';
+import { currentProcess, isOwnerAlive, sameProcess } from '../../store/process-identity.js';
+import { type Executor, type ExitInfo, type IterationSpec, type PreparedIteration, preparedIteration, type ReapFilter, type RunningIteration } from '../executor.js';
 import { groupBelongsTo, readRegistry, registerGroup, sandboxPrefix, unregisterGroup } from './local-registry.js';
 
 /** The container-side root that the local executor maps into each iteration's sandbox folder. */
@@ -61,21 +61,14 @@ export class LocalExecutor implements Executor {
   /** Checks the spec only: a process group cannot exist before it runs, and a sandbox made early could outlive a killed sweep. */
   async prepare(spec: IterationSpec): Promise<PreparedIteration> {
     checkLocalSpec(spec);
-    let state: 'prepared' | 'started' | 'discarded' = 'prepared';
-    return {
-      start: async () => {
-        if (state !== 'prepared') throw new Error(`iteration ${spec.name} was already ${state}`);
-        state = 'started';
-        return this.start(spec);
-      },
-      discard: async () => {
-        if (state === 'prepared') state = 'discarded';
-      },
-    };
+    return preparedIteration(`iteration ${spec.name}`, () => this.launch(spec), async () => undefined);
   }
 
   async start(spec: IterationSpec): Promise<RunningIteration> {
-    checkLocalSpec(spec);
+    return (await this.prepare(spec)).start();
+  }
+
+  private async launch(spec: IterationSpec): Promise<RunningIteration> {
     const sandbox = await mkdtemp(`${sandboxPrefix()}${spec.name}-`);
     // Container paths (flakehunt's own, and the artifacts folder wherever it is) live in the sandbox,
     // so parallel and successive iterations never share them.
@@ -107,7 +100,7 @@ export class LocalExecutor implements Executor {
     const reaped: string[] = [];
     for (const entry of await readRegistry()) {
       if (filter.sweepId !== null && entry.sweepId !== filter.sweepId) continue;
-      if (filter.onlyOwner !== undefined && (entry.owner.pid !== filter.onlyOwner.pid || entry.owner.host !== filter.onlyOwner.host)) continue;
+      if (filter.onlyOwner !== undefined && !sameProcess(entry.owner, filter.onlyOwner)) continue;
       if (!filter.includeLiveOwners && isOwnerAlive(entry.owner) !== false) continue;
       if (await groupBelongsTo(entry.pgid, entry.sweepId)) {
         signalGroup(entry.pgid, 'SIGKILL');

@@ -1,5 +1,5 @@
 import { UNCLASSIFIED, type IterationResult } from '../../core/result.js';
-import { runName } from '../summary-text.js';
+import { runName } from '../../store/layout.js';
 import type { SweepContext } from './context.js';
 import { html, type SafeHtml } from './escape.js';
 import { PASSED_BAR, STATUS_COLOURS, classColour } from './palette.js';

@@ -1,7 +1,8 @@
 import { UNCLASSIFIED } from '../../core/result.js';
 import { zeroFailureUpperBound } from '../../stats/wilson.js';
 import type { RateEstimate, SweepSummary } from '../summary-types.js';
-import { formatPercent, formatRate, formatRunList, runName, truncate } from '../summary-text.js';
+import { runName } from '../../store/layout.js';
+import { formatPercent, formatRate, formatRunList, truncate } from '../summary-text.js';
 import { durationChart, outcomeStrip, seconds } from './charts.js';
 import type { SweepContext } from './context.js';
 import { html, type HtmlValue, type SafeHtml } from './escape.js';

@@ -49,10 +49,8 @@ describe('status from the exit code and the log', () => {
     expect(c.note).not.toContain('noise line 42 ');
   });
 
-  // src/classify/classifier.ts:260 joins the last 8 lines oldest first, and lines 262/265/276-278 then cut the
-  // message to its first 400 characters (trimMessage): with pytest's 80-column lines the newest lines, the ones
-  // that say what went wrong, are the part cut off. Here the note ends inside the Traceback's "File" line and
-  // never shows "RuntimeError: the plugin manager exploded".
+  // The tail is joined oldest first; a note cut to 400 characters from the start would lose the newest
+  // lines, the ones that say what went wrong (here the RuntimeError after the Traceback's "File" line).
   it('a long tail keeps its newest lines (the error) when the note is shortened', async () => {
     const log = [
       HEADER,

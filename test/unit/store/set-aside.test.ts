@@ -93,9 +93,8 @@ describe('setAsidePreviousAttempt', () => {
 });
 
 describe('setAsidePreviousAttempt with a gap in the attempt folders', () => {
-  // src/store/set-aside.ts:18 returns `earlier.length + 1` when nothing is left over, but line 19 numbers
-  // from the highest attempt when something is: with only attempt-2/ present (attempt-1 removed by hand)
-  // the new run is told it is attempt 2, the same number as the folder already there.
+  // Attempts are numbered after the highest attempt folder, not by counting them: with only attempt-2/
+  // left (attempt-1 removed by hand) the new run is attempt 3.
   it('numbers the new run after the highest attempt folder even when nothing is left over', async () => {
     const runDir = path.join(dir, 'run006');
     await mkdir(path.join(runDir, 'attempt-2'), { recursive: true });

@@ -54,8 +54,7 @@ describe('formatDuration', () => {
     }
   });
 
-  // src/sweep/durations.ts:21 rounds the seconds without carrying into the minutes:
-  // 119_700 ms → "1m60s" (expected "2m"), 3_599_700 ms → "59m60s" (expected "1h").
+  // Rounding the seconds must carry into the minutes: 119_700 ms is "2m", never "1m60s".
   it('carries rounded-up seconds into the minutes', () => {
     expect(formatDuration(119_700)).toBe('2m');
   });

@@ -109,8 +109,8 @@ describe('iterationSpec', () => {
     expect(existsSync(spec.inject[`${PLUGIN_DIR}/flakehunt_forensics.py`]!)).toBe(true);
   });
 
-  // src/sweep/iteration-spec.ts:29 sets env.PYTHONPATH = PLUGIN_DIR, overwriting a PYTHONPATH the user
-  // passed with --env (line 21 spreads config.env first): the suite's own import path is silently dropped.
+  // The plugin folder is added to a PYTHONPATH given with --env, never put in its place: the suite's
+  // own import path must survive.
   it('keeps a PYTHONPATH given with --env, adding the plugin folder to it', () => {
     const spec = iterationSpec(config({ pytestNodeid: 't.py', env: ['PYTHONPATH=/suite/src'] }), sweep, 1, owner);
     expect(spec.env.PYTHONPATH!.split(':')).toEqual(expect.arrayContaining([PLUGIN_DIR, '/suite/src']));

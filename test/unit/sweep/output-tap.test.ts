@@ -169,9 +169,8 @@ describe('OutputTap.lastLines', () => {
     expect(new OutputTap([]).lastLines(3)).toEqual([]);
   });
 
-  // src/sweep/output-tap.ts:32 remembers the raw chunk (before masking) for lastLines, and
-  // src/sweep/run-iteration.ts:125-127 writes lastLines(1) into run.log via tap.mark() (which does not
-  // mask) and into the iteration-killed event: a secret on the last line before a hang leaks.
+  // lastLines goes into run.log through tap.mark() (which does not mask) and into the
+  // iteration-killed event, so it must only ever hold masked output.
   it('never returns a secret (lastLines feeds the HANG marker written to run.log)', () => {
     const h = new Harness([SECRET]);
     h.write(`using token ${SECRET}\n`);

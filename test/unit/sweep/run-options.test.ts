@@ -288,9 +288,8 @@ describe('resolveRunConfig: flags over the config file', () => {
     expect(message).toContain(`${path.join(dir, 'suite', 'data')} does not exist`);
   });
 
-  // src/cli/run-options.ts:114-117 compares pick('jobs') and pick('chunkParallel'), each of which may
-  // come from a different source: `--jobs 4` on the command line with `"chunkParallel": 2` in the config
-  // file throws "give one of them" although the user gave only one flag, and flags are meant to win (line 92).
+  // --jobs and chunkParallel may come from different sources: a flag wins over the config file
+  // rather than counting as giving both.
   it('--jobs on the command line wins over chunkParallel in the config file', () => {
     expect(resolve({ ...BASE, jobs: 4 }, { chunkParallel: 2 }).jobs).toBe(4);
   });
