@@ -195,6 +195,8 @@ export class SweepRunner {
       const feed = new WorkerFeed(queue, config.chunkSize !== null);
       let current: Lookahead | null = null;
       let following: Promise<Lookahead | null> | null = null;
+      /** The previous iteration's recording, which may still be under way while the next one runs. */
+      let recording: Promise<void> | null = null;
       try {
         current = await this.nextClaimed(ctx, feed, deferred);
         while (current !== null && this.stopKind === null) {
@@ -208,17 +210,23 @@ export class SweepRunner {
           };
           const running = current;
           current = null;
-          await this.runClaimed(ctx, running, prepareNext);
+          const { slotFree, finished } = this.runClaimed(ctx, running, prepareNext, recording);
+          recording = finished;
+          // Awaited here or by the next iteration's recording; a failure surfaces from either.
+          finished.catch(() => undefined);
+          await Promise.race([slotFree, finished]);
           const mine: Lookahead | null = following === null ? null : await following;
           following = null;
           current = mine !== null && this.takeBack(mine) ? mine : await this.nextClaimed(ctx, feed, deferred);
         }
+        if (recording !== null) await recording;
       } catch (error) {
         // One worker's failure stops the others (their iterations end as interrupted), then surfaces.
         failure ??= error;
         this.stop('failed', (error as Error).message);
         this.halt.abort();
       } finally {
+        await recording?.catch(() => undefined);
         // Claimed or prepared but never run (the sweep stopped): let them go.
         if (current !== null) await this.abandon(current);
         const ahead = following === null ? null : await (following as Promise<Lookahead | null>).catch(() => null);
@@ -243,7 +251,7 @@ export class SweepRunner {
   private async process(ctx: IterationContext, iteration: number): Promise<boolean> {
     const claim = await this.acquire(ctx, iteration);
     if (claim === 'elsewhere') return false;
-    if (claim !== 'done') await this.runClaimed(ctx, { iteration, claim, prepared: Promise.resolve(null) }, () => undefined);
+    if (claim !== 'done') await this.runClaimed(ctx, { iteration, claim, prepared: Promise.resolve(null) }, () => undefined, null).finished;
     return true;
   }
 
@@ -340,8 +348,21 @@ export class SweepRunner {
     return true;
   }
 
-  /** Runs a claimed iteration (in its prepared container, if any), records it and lets the claim go. */
-  private async runClaimed(ctx: IterationContext, ahead: Lookahead, onStarted: () => void): Promise<void> {
+  /**
+   * Runs a claimed iteration (in its prepared container, if any), records it and lets the claim go.
+   * `slotFree` settles as soon as the next iteration may start: when its container has exited and
+   * its outcome cannot stop the sweep, recording (about 10 ms of file writes under the sweep lock)
+   * goes on alongside the next container's start instead of ahead of it. `finished` settles once it
+   * is recorded, after `previous` (this worker's last iteration) is, so each worker records in order.
+   */
+  private runClaimed(ctx: IterationContext, ahead: Lookahead, onStarted: () => void, previous: Promise<void> | null): { slotFree: Promise<void>; finished: Promise<void> } {
+    let freeSlot!: () => void;
+    const slotFree = new Promise<void>((resolve) => (freeSlot = resolve));
+    const finished = this.runAndRecord(ctx, ahead, onStarted, previous, freeSlot);
+    return { slotFree, finished };
+  }
+
+  private async runAndRecord(ctx: IterationContext, ahead: Lookahead, onStarted: () => void, previous: Promise<void> | null, freeSlot: () => void): Promise<void> {
     const { iteration, claim } = ahead;
     let prepared: PreparedIteration | null = null;
     try {
@@ -353,6 +374,8 @@ export class SweepRunner {
       };
       const outcome = await this.runWithRetries({ ...ctx, onRunner }, iteration, prepared);
       this.ranHere += 1;
+      if (!this.mayStopSweep(outcome)) freeSlot();
+      await previous;
       this.lastResults = await recordResult(this.layout, outcome.result, this.render, this.onCompromised);
       this.deps.events.emit({ type: 'iteration-finished', iteration, result: outcome.result, sweepResults: this.lastResults });
       await this.afterIteration(outcome);
@@ -361,6 +384,13 @@ export class SweepRunner {
       await prepared?.discard().catch(() => undefined);
       await claim.release();
     }
+  }
+
+  /** Whether recording this outcome may stop the sweep, so the next iteration must wait for it. */
+  private mayStopSweep(outcome: IterationOutcome): boolean {
+    if (this.stopKind !== null || outcome.infrastructure || outcome.collectionFailure) return true;
+    const limited = this.config.untilFail || this.config.maxFailures !== null;
+    return limited && outcome.result.status !== 'passed';
   }
 
   private async runWithRetries(ctx: IterationContext, iteration: number, prepared: PreparedIteration | null): Promise<IterationOutcome> {
