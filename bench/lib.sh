@@ -43,8 +43,8 @@ require_image() {
 }
 
 require_build() {
-  if [ ! -f "$REPO_DIR/dist/cli/main.js" ]; then
-    echo "dist/ is missing: run npx tsc -p tsconfig.json (or npm run bench)" >&2
+  if [ ! -f "$REPO_DIR/dist/bundle/main.js" ]; then
+    echo "dist/ is missing: run npm run build (or npm run bench)" >&2
     exit 2
   fi
 }

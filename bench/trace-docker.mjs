@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 
 const out = process.env.FLAKEHUNT_TRACE;
 if (out) {
+  // The bundle carries its own copy of proper-lockfile: load dist/'s modules, which share node_modules.
+  process.env.FLAKEHUNT_UNBUNDLED = '1';
   const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   const require = createRequire(path.join(repo, 'package.json'));
   const t0 = performance.now();

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+// The bundle (bin/build-bundle.mjs) starts faster. FLAKEHUNT_UNBUNDLED=1 loads the modules of dist/
+// one by one instead, so a diagnostic preload such as bench/trace-docker.mjs can patch them.
+const { main } = await import(process.env.FLAKEHUNT_UNBUNDLED === '1' ? '../dist/cli/main.js' : '../dist/bundle/main.js');
 
 // `flakehunt … | head` closes the pipe early. That must not stop a sweep half-way (its containers
 // and claims would be left behind): later writes to the closed stream are simply dropped.
