@@ -235,13 +235,16 @@ export class SweepRunner {
     };
     await Promise.all(Array.from({ length: Math.max(1, config.jobs) }, worker));
     if (failure === null) await this.awaitOthers(ctx, deferred);
+    // The last containers are removed while the sweep files are rebuilt: neither waits for the other.
+    const rebuilt = withLock(layout.sweepLock, this.onCompromised, () => rewriteSweepFiles(layout, this.render));
+    rebuilt.catch(() => undefined);
     await Promise.all([...this.removals]);
     if (failure !== null) {
-      await withLock(layout.sweepLock, this.onCompromised, () => rewriteSweepFiles(layout, this.render)).catch(() => undefined);
+      await rebuilt.catch(() => undefined);
       throw failure;
     }
 
-    const results = await withLock(layout.sweepLock, this.onCompromised, () => rewriteSweepFiles(layout, this.render));
+    const results = await rebuilt;
     const inRange = results.filter((r) => r.iteration >= config.start && r.iteration <= config.end);
     deps.events.emit({ type: 'sweep-finished', results, ranHere: this.ranHere, stopReason: this.stopReason });
     return { dir: layout.dir, results, inRange, ranHere: this.ranHere, stopReason: this.stopReason, exitCode: this.exitCode(inRange) };
