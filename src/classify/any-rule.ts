@@ -40,7 +40,8 @@ export function literalsOfAll(regexes: RegExp[]): string[] | null {
     for (const literal of literals) all.add(fromRarestStart(literal));
   }
   // A line holding "Router 1 has" holds "Router" too: only the shorter is worth searching for.
-  return [...all].filter((literal) => ![...all].some((other) => other !== literal && literal.includes(other)));
+  const list = [...all];
+  return list.filter((literal) => !list.some((other) => other !== literal && literal.includes(other)));
 }
 
 /**

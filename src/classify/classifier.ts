@@ -59,6 +59,24 @@ function trimMessage(line: string): string {
  * Streams a console log line by line and works out which tests failed and how, in memory bounded
  * by the number of tests, not the size of the log.
  */
+const rulesByTaxonomy = new WeakMap<Taxonomy, Map<Parallelism, { rules: TaxonomyRule[]; anyRule: AnyRule }>>();
+
+/** The rules that apply under a parallelism, and their combined test: made once per taxonomy, not per log. */
+function rulesFor(taxonomy: Taxonomy, parallelism: Parallelism): { rules: TaxonomyRule[]; anyRule: AnyRule } {
+  let byParallelism = rulesByTaxonomy.get(taxonomy);
+  if (byParallelism === undefined) rulesByTaxonomy.set(taxonomy, (byParallelism = new Map()));
+  let entry = byParallelism.get(parallelism);
+  if (entry === undefined) {
+    const rules = taxonomy.rules.filter((rule) => {
+      const wanted = rule.when?.parallelism;
+      return wanted === undefined || wanted === parallelism;
+    });
+    entry = { rules, anyRule: new AnyRule(rules) };
+    byParallelism.set(parallelism, entry);
+  }
+  return entry;
+}
+
 export class RunClassifier {
   private readonly rules: TaxonomyRule[];
   private readonly anyRule: AnyRule;
@@ -72,10 +90,9 @@ export class RunClassifier {
   private readonly tail: string[] = [];
   private tailNext = 0;
   private section: Section = 'body';
-  private head: string | null = null;
+  /** The Context key of the current failure head (`head:<head>`), made once per head rather than per line. */
+  private headKey: string | null = null;
   private inProgress: string | null = null;
-  /** The key of the Context that section, head and inProgress select; null when one of them changed since. */
-  private current: string | null = null;
   /** Characters of the log seen so far. */
   private seen = 0;
   private stackWindow = 0;
@@ -89,25 +106,16 @@ export class RunClassifier {
     private readonly parallelism: Parallelism,
     private readonly mode: RunnerMode,
   ) {
-    this.rules = taxonomy.rules.filter((rule) => {
-      const wanted = rule.when?.parallelism;
-      return wanted === undefined || wanted === parallelism;
-    });
-    this.anyRule = new AnyRule(this.rules);
+    ({ rules: this.rules, anyRule: this.anyRule } = rulesFor(taxonomy, parallelism));
   }
 
-  /** Feeds one line of the console (without its newline). */
-  line(text: string): void {
+  /** Feeds one line of the console (without its newline); `plain` when it is known to hold no carriage return (see LineSplitter). */
+  line(text: string, plain = false): void {
     // pytest-xdist's worker banners start with a carriage return that can glue two lines together.
-    if (text.includes('\r')) {
+    if (!plain && text.includes('\r')) {
       for (const part of text.split('\r')) if (part.length > 0) this.oneLine(part);
       return;
     }
-    this.oneLine(text);
-  }
-
-  /** line(), for a line the caller knows holds no carriage return (see LineSplitter's `plain`). */
-  lineWithoutCarriageReturn(text: string): void {
     this.oneLine(text);
   }
 
@@ -120,7 +128,7 @@ export class RunClassifier {
     }
     if (this.mode === 'command') {
       // section, head and inProgress never change in command mode: this is the run's Context.
-      this.content(line, this.currentKey());
+      this.content(line, 'run');
       return;
     }
     const parsed = parsePytestLine(line, this.section === 'summary');
@@ -129,12 +137,12 @@ export class RunClassifier {
         if (this.section !== 'body') break;
         this.outcomes.set(this.keep(parsed.test), parsed.outcome);
         if (this.parallelism === 'xdist') this.xdistRunning.delete(parsed.test);
-        if (parsed.test === this.inProgress) this.setInProgress(null);
+        if (parsed.test === this.inProgress) this.inProgress = null;
         return;
       case 'bare-outcome':
         if (this.section === 'body' && this.inProgress !== null) {
           this.outcomes.set(this.inProgress, parsed.outcome);
-          this.setInProgress(null);
+          this.inProgress = null;
         }
         return;
       case 'start':
@@ -144,7 +152,7 @@ export class RunClassifier {
           if (parsed.rest.trim().length === 0 && !this.outcomes.has(parsed.test)) this.xdistRunning.add(own(parsed.test));
           break;
         }
-        this.setInProgress(this.keep(parsed.test));
+        this.inProgress = this.keep(parsed.test);
         if (parsed.rest.length > 0) this.content(parsed.rest, parsed.test);
         return;
       case 'section':
@@ -152,13 +160,13 @@ export class RunClassifier {
         return;
       case 'final':
         this.finalText = own(parsed.text);
-        this.setSection('other');
+        this.section = 'other';
         if (/no tests ran/.test(parsed.text)) this.collectionProblem ??= parsed.text;
         return;
       case 'failure-head':
         if (this.section === 'failures' || this.section === 'errors') {
           const head = own(parsed.head);
-          this.setHead(head);
+          this.headKey = `head:${head}`;
           if (/^ERROR collecting /.test(head)) this.collectionProblem ??= head;
           else this.heads.push(head);
           return;
@@ -194,13 +202,13 @@ export class RunClassifier {
   }
 
   private openSection(title: string): void {
-    this.setHead(null);
-    if (title === 'FAILURES') this.setSection('failures');
-    else if (title === 'ERRORS') this.setSection('errors');
-    else if (title === 'short test summary info') this.setSection('summary');
-    else if (title === 'test session starts') this.setSection('body');
-    else if (this.section === 'body' && title === '') this.setSection('body');
-    else this.setSection('other');
+    this.headKey = null;
+    if (title === 'FAILURES') this.section = 'failures';
+    else if (title === 'ERRORS') this.section = 'errors';
+    else if (title === 'short test summary info') this.section = 'summary';
+    else if (title === 'test session starts') this.section = 'body';
+    else if (this.section === 'body' && title === '') this.section = 'body';
+    else this.section = 'other';
   }
 
   /**
@@ -211,29 +219,9 @@ export class RunClassifier {
     return this.seen < COPY_AFTER_CHARS ? text : own(text);
   }
 
-  private setSection(section: Section): void {
-    this.section = section;
-    this.current = null;
-  }
-
-  private setHead(head: string | null): void {
-    this.head = head;
-    this.current = null;
-  }
-
-  private setInProgress(test: string | null): void {
-    this.inProgress = test;
-    this.current = null;
-  }
-
   /** Which Context the current line belongs to: the failure head's, the running test's or the run's. */
   private currentKey(): string {
-    this.current ??= this.selectKey();
-    return this.current;
-  }
-
-  private selectKey(): string {
-    if ((this.section === 'failures' || this.section === 'errors') && this.head !== null) return `head:${this.head}`;
+    if ((this.section === 'failures' || this.section === 'errors') && this.headKey !== null) return this.headKey;
     if (this.section === 'body' && this.inProgress !== null) return this.inProgress;
     return 'run';
   }

@@ -65,10 +65,7 @@ export interface ClassifyLogInput {
 
 /** How a LineSplitter's lines go into a classifier; the one way, used live and offline alike. */
 export function lineFeeder(classifier: RunClassifier): (line: string, plain: boolean) => void {
-  return (line, plain) => {
-    if (plain) classifier.lineWithoutCarriageReturn(line);
-    else classifier.line(stripAnsi(line));
-  };
+  return (line, plain) => classifier.line(plain ? line : stripAnsi(line), plain);
 }
 
 /** Classifies one iteration from its files alone: the same answer live and offline. */

@@ -76,7 +76,8 @@ async function jobFor(layout: SweepLayout, origin: SweepOrigin, iteration: numbe
 }
 
 async function resultOf(iteration: number, previous: IterationResult | null, job: LogJob, c: Classification): Promise<IterationResult> {
-  const logStat = await stat(job.log);
+  // Only a seed-script folder (no result.json) takes its times from the log file.
+  const logStat = previous === null ? await stat(job.log) : null;
   return {
     iteration,
     status: c.status,
@@ -87,8 +88,8 @@ async function resultOf(iteration: number, previous: IterationResult | null, job
     killedBy: job.exit.killedBy,
     exitCodeMismatch: c.exitCodeMismatch,
     tests: c.tests,
-    startedAt: previous?.startedAt ?? logStat.birthtime.toISOString(),
-    finishedAt: previous?.finishedAt ?? logStat.mtime.toISOString(),
+    startedAt: previous?.startedAt ?? logStat!.birthtime.toISOString(),
+    finishedAt: previous?.finishedAt ?? logStat!.mtime.toISOString(),
     attempt: previous?.attempt ?? 1,
     host: previous?.host ?? os.hostname(),
     pid: previous?.pid ?? 0,

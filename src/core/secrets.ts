@@ -5,15 +5,20 @@ export const SECRET_NAME = /(TOKEN|SECRET|PASS|KEY|CREDENTIAL|PRIVATE|AUTH|COOKI
 export const MIN_SECRET_LENGTH = 4;
 export const MASK = '[redacted]';
 
+/** Whether an --env variable's name says its value is secret. */
+function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
 /** The names of a run's secret variables: every passed-through host variable, and --env names that look secret. */
 export function secretNames(env: Record<string, string>, envPass: string[]): string[] {
-  return [...envPass, ...Object.keys(env).filter((key) => SECRET_NAME.test(key))];
+  return [...envPass, ...Object.keys(env).filter(isSecretName)];
 }
 
 /** The values of those variables (passed-through ones as the host has them), longest first. */
 export function secretValues(env: Record<string, string>, envPass: string[], hostEnv: NodeJS.ProcessEnv = process.env): string[] {
   const passed = envPass.map((name) => hostEnv[name]).filter((v): v is string => v !== undefined);
-  const named = Object.entries(env).filter(([key]) => SECRET_NAME.test(key)).map(([, value]) => value);
+  const named = Object.entries(env).filter(([key]) => isSecretName(key)).map(([, value]) => value);
   return [...new Set([...passed, ...named])].filter((s) => s.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
 }
 
@@ -26,5 +31,5 @@ export function maskSecrets(text: string, secrets: string[]): string {
 
 /** An env map with secret-looking values replaced, for printing. */
 export function publicEnv(env: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, SECRET_NAME.test(k) ? '<redacted>' : v]));
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, isSecretName(k) ? '<redacted>' : v]));
 }

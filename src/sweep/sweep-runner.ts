@@ -210,7 +210,9 @@ export class SweepRunner {
           };
           const running = current;
           current = null;
-          const { slotFree, finished } = this.runClaimed(ctx, running, prepareNext, recording);
+          let freeSlot!: () => void;
+          const slotFree = new Promise<void>((resolve) => (freeSlot = resolve));
+          const finished = this.runClaimed(ctx, running, { onStarted: prepareNext, onSlotFree: freeSlot }, recording);
           recording = finished;
           // Awaited here or by the next iteration's recording; a failure surfaces from either.
           finished.catch(() => undefined);
@@ -254,7 +256,7 @@ export class SweepRunner {
   private async process(ctx: IterationContext, iteration: number): Promise<boolean> {
     const claim = await this.acquire(ctx, iteration);
     if (claim === 'elsewhere') return false;
-    if (claim !== 'done') await this.runClaimed(ctx, { iteration, claim, prepared: Promise.resolve(null) }, () => undefined, null).finished;
+    if (claim !== 'done') await this.runClaimed(ctx, { iteration, claim, prepared: Promise.resolve(null) }, { onStarted: () => undefined, onSlotFree: () => undefined }, null);
     return true;
   }
 
@@ -353,31 +355,29 @@ export class SweepRunner {
 
   /**
    * Runs a claimed iteration (in its prepared container, if any), records it and lets the claim go.
-   * `slotFree` settles as soon as the next iteration may start: when its container has exited and
+   * `onSlotFree` is called as soon as the next iteration may start: when its container has exited and
    * its outcome cannot stop the sweep, recording (about 10 ms of file writes under the sweep lock)
-   * goes on alongside the next container's start instead of ahead of it. `finished` settles once it
-   * is recorded, after `previous` (this worker's last iteration) is, so each worker records in order.
+   * goes on alongside the next container's start instead of ahead of it. It records after
+   * `previous` (this worker's last iteration) is recorded, so each worker records in order.
    */
-  private runClaimed(ctx: IterationContext, ahead: Lookahead, onStarted: () => void, previous: Promise<void> | null): { slotFree: Promise<void>; finished: Promise<void> } {
-    let freeSlot!: () => void;
-    const slotFree = new Promise<void>((resolve) => (freeSlot = resolve));
-    const finished = this.runAndRecord(ctx, ahead, onStarted, previous, freeSlot);
-    return { slotFree, finished };
-  }
-
-  private async runAndRecord(ctx: IterationContext, ahead: Lookahead, onStarted: () => void, previous: Promise<void> | null, freeSlot: () => void): Promise<void> {
+  private async runClaimed(
+    ctx: IterationContext,
+    ahead: Lookahead,
+    hooks: { onStarted: () => void; onSlotFree: () => void },
+    previous: Promise<void> | null,
+  ): Promise<void> {
     const { iteration, claim } = ahead;
     let prepared: PreparedIteration | null = null;
     try {
       prepared = await ahead.prepared;
       if (this.stopKind !== null || (await this.stoppedElsewhere())) return;
       const onRunner = (runner: string) => {
-        onStarted();
+        hooks.onStarted();
         return claim.setRunner(runner);
       };
       const outcome = await this.runWithRetries({ ...ctx, onRunner }, iteration, prepared);
       this.ranHere += 1;
-      if (!this.mayStopSweep(outcome)) freeSlot();
+      if (!this.mayStopSweep(outcome)) hooks.onSlotFree();
       await previous;
       this.lastResults = await recordResult(this.layout, outcome.result, this.render, this.onCompromised);
       this.deps.events.emit({ type: 'iteration-finished', iteration, result: outcome.result, sweepResults: this.lastResults });
@@ -392,8 +392,12 @@ export class SweepRunner {
   /** Whether recording this outcome may stop the sweep, so the next iteration must wait for it. */
   private mayStopSweep(outcome: IterationOutcome): boolean {
     if (this.stopKind !== null || outcome.infrastructure || outcome.collectionFailure) return true;
-    const limited = this.config.untilFail || this.config.maxFailures !== null;
-    return limited && outcome.result.status !== 'passed';
+    return this.failureLimit() !== null && outcome.result.status !== 'passed';
+  }
+
+  /** How many failing iterations stop the sweep (--until-fail is 1); null without a limit. */
+  private failureLimit(): number | null {
+    return this.config.untilFail ? 1 : this.config.maxFailures;
   }
 
   private async runWithRetries(ctx: IterationContext, iteration: number, prepared: PreparedIteration | null): Promise<IterationOutcome> {
@@ -420,7 +424,7 @@ export class SweepRunner {
       this.stop('collection', `${result.note}; check --pytest-nodeid, --workdir and --mount`);
     }
     if (isVerdict(result)) this.normalRuns += 1;
-    const limit = this.config.untilFail ? 1 : this.config.maxFailures;
+    const limit = this.failureLimit();
     if (limit !== null && this.stopKind === null) {
       const failing = this.lastResults.filter((r) => r.status === 'failed' && Date.parse(r.finishedAt) >= this.invocationStart);
       if (failing.length >= limit) {
