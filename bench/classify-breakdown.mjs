@@ -1,7 +1,7 @@
 // Where `flakehunt classify` spends its time per log, stage by stage (no CLI start-up, no result
 // files): each stage adds one layer of the real pipeline from dist/.
 //   1 read       1 MiB reads into one reused buffer, as forEachLine does, nothing else
-//   2 split      + LineSplitter (dist/classify/line-splitter.js) with an empty callback
+//   2 split      forEachLine (dist/classify/classify-log.js): + LineSplitter with an empty callback
 //   3 strip      + stripAnsi on the lines LineSplitter does not mark plain
 //   4 classify   classifyLog itself (reading, splitting, RunClassifier.line + finish), one log at a time
 //   5 pool       ClassifyPool: the same logs on one worker thread per CPU, as `flakehunt classify` does
@@ -18,8 +18,8 @@ import { fileURLToPath } from 'node:url';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => import(path.join(repo, 'dist', p));
-const { LineSplitter, stripAnsi } = await dist('classify/line-splitter.js');
-const { classifyLog } = await dist('classify/classify-log.js');
+const { stripAnsi } = await dist('classify/line-splitter.js');
+const { classifyLog, forEachLine } = await dist('classify/classify-log.js');
 const { ClassifyPool } = await dist('classify/classify-pool.js');
 const { AnyRule } = await dist('classify/any-rule.js');
 const { loadTaxonomy } = await dist('classify/taxonomy-loader.js');
@@ -31,27 +31,28 @@ const taxonomy = await loadTaxonomy();
 const anyRule = new AnyRule(taxonomy.rules.filter((r) => r.when?.parallelism !== 'xdist'));
 const job = (log) => ({ log, artifactsDir: null, parallelism: 'serial', mode: 'pytest', exit: { exitCode: 1, killedBy: null } });
 
-async function feed(file, splitter) {
+/** Stage 1 only: the reads forEachLine makes, with nothing done to the bytes. */
+async function readOnly(file) {
   const handle = await open(file, 'r');
-  const buffer = Buffer.allocUnsafe(1 << 20);
-  for (let read = await handle.read(buffer, 0, buffer.length, null); read.bytesRead > 0; read = await handle.read(buffer, 0, buffer.length, null)) {
-    splitter?.push(buffer.subarray(0, read.bytesRead));
+  try {
+    const buffer = Buffer.allocUnsafe(1 << 20);
+    while ((await handle.read(buffer, 0, buffer.length, null)).bytesRead > 0);
+  } finally {
+    await handle.close();
   }
-  await handle.close();
-  splitter?.end();
 }
 
 let sink = 0;
 const stages = {
-  read: (file) => feed(file, null),
-  split: (file) => feed(file, new LineSplitter(() => { sink += 1; })),
-  strip: (file) => feed(file, new LineSplitter((l, plain) => { sink += (plain ? l : stripAnsi(l)).length; })),
+  read: (file) => readOnly(file),
+  split: (file) => forEachLine(file, () => { sink += 1; }),
+  strip: (file) => forEachLine(file, (l, plain) => { sink += (plain ? l : stripAnsi(l)).length; }),
   classify: async (file) => { sink += (await classifyLog({ ...job(file), taxonomy })).failures.length; },
-  'rules only (not flakehunt)': (file) => feed(file, new LineSplitter((l) => { if (anyRule.test(l)) sink += 1; })),
+  'rules only (not flakehunt)': (file) => forEachLine(file, (l) => { if (anyRule.test(l)) sink += 1; }),
 };
 
 let lines = 0;
-for (const file of logs) await feed(file, new LineSplitter(() => { lines += 1; }));
+for (const file of logs) await forEachLine(file, () => { lines += 1; });
 const mb = logs.reduce((sum, file) => sum + statSync(file).size, 0) / 1e6;
 console.log(`classify breakdown over ${logs.length} logs, ${mb.toFixed(1)} MB, ${lines} lines`);
 const report = (name, s) =>

@@ -16,11 +16,9 @@ OUT="$BENCH_DIR/out"
 SWEEP="$OUT/serial_bench"
 require_build
 mkdir -p "$OUT"
-TMP="$(mktemp -d /tmp/flakehunt-bench-classify.XXXXXX)"
 clear_outputs() { rm -f "$SWEEP"/run*/result.json "$SWEEP"/results.txt "$SWEEP"/results.jsonl "$SWEEP"/summary.txt; rm -rf "$SWEEP"/.sweep.lock; }
-cleanup() { clear_outputs 2>/dev/null || true; rm -rf "$TMP"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+scratch_cleanup() { clear_outputs 2>/dev/null || true; }
+make_scratch classify
 
 echo "== classify throughput: $RUNS runs x ~$BYTES_PER_LOG bytes of pytest -v output"
 echo "machine: $(machine_line)"

@@ -46,10 +46,12 @@ rm -rf "$TMP"/warmup*
 best_loop="" best_xargs="" best_fh1="" best_fh2=""
 
 ratios1=() ratios2=()
-run_loop() { t0=$(now_ns); for _ in $(seq "$N"); do docker_one; done; t1=$(now_ns); loop=$(secs "$t0" "$t1"); keep_min best_loop "$loop"; }
-run_xargs() { t0=$(now_ns); seq "$N" | xargs -P 2 -I{} bash -c docker_one; t1=$(now_ns); xargs_s=$(secs "$t0" "$t1"); keep_min best_xargs "$xargs_s"; }
-run_fh1() { t0=$(now_ns); flakehunt_sweep 1 "$TMP/j1-$round"; t1=$(now_ns); fh1=$(secs "$t0" "$t1"); keep_min best_fh1 "$fh1"; }
-run_fh2() { t0=$(now_ns); flakehunt_sweep 2 "$TMP/j2-$round"; t1=$(now_ns); fh2=$(secs "$t0" "$t1"); keep_min best_fh2 "$fh2"; }
+docker_loop() { for _ in $(seq "$N"); do docker_one; done; }
+docker_xargs() { seq "$N" | xargs -P 2 -I{} bash -c docker_one; }
+run_loop() { timed loop best_loop docker_loop; }
+run_xargs() { timed xargs_s best_xargs docker_xargs; }
+run_fh1() { timed fh1 best_fh1 flakehunt_sweep 1 "$TMP/j1-$round"; }
+run_fh2() { timed fh2 best_fh2 flakehunt_sweep 2 "$TMP/j2-$round"; }
 
 for round in $(seq "$ROUNDS"); do
   # Odd rounds run the baselines first, even rounds flakehunt first: neither side always goes first.
@@ -58,7 +60,6 @@ for round in $(seq "$ROUNDS"); do
   ratios1+=("$(ratio "$fh1" "$loop")"); ratios2+=("$(ratio "$fh2" "$xargs_s")")
   echo "round $round ($order): shell loop ${loop}s, xargs -P2 ${xargs_s}s, flakehunt -j1 ${fh1}s, flakehunt -j2 ${fh2}s; -j1/loop ${ratios1[-1]}, -j2/xargs ${ratios2[-1]}"
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : sprintf("%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
 # Where flakehunt's time goes inside an iteration: durationMs (container started -> exited and
 # classified) against the wall time per iteration.

@@ -15,6 +15,18 @@ secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'; }
 # keep_min VAR VALUE: sets VAR to VALUE when VAR is empty or VALUE is smaller (best-of rounds).
 keep_min() { if [ -z "${!1}" ] || awk -v a="$2" -v b="${!1}" 'BEGIN { exit !(a < b) }'; then printf -v "$1" '%s' "$2"; fi; }
 
+# timed VAR BEST command…: runs the command, sets VAR to its seconds and keeps BEST at the minimum.
+timed() {
+  local var="$1" best="$2" t0; shift 2
+  t0=$(now_ns)
+  "$@"
+  printf -v "$var" '%s' "$(secs "$t0" "$(now_ns)")"
+  keep_min "$best" "${!var}"
+}
+
+# The median of the numbers given (2 decimals when it falls between two).
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : sprintf("%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+
 # a / b with 2 decimals (or "n/a" when b is 0).
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'; }
 
@@ -76,6 +88,8 @@ make_scratch() { # name [baseline-label]
   trap 'exit 130' INT TERM
 }
 remove_scratch() {
+  # A script's own clean-up (stop its background processes, …), if it defines one.
+  if declare -F scratch_cleanup >/dev/null; then scratch_cleanup; fi
   remove_flakehunt_containers_under "$TMP"
   if [ -n "$SCRATCH_LABEL" ]; then remove_labelled_containers "$SCRATCH_LABEL"; fi
   rm -rf "$TMP"

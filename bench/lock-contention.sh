@@ -18,15 +18,9 @@ ROUNDS="${ROUNDS:-2}"   # best of ROUNDS wall times; every round's folder is ver
 
 require_build
 require_image
-TMP="$(mktemp -d /tmp/flakehunt-bench-lock.XXXXXX)"
 PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  remove_flakehunt_containers_under "$TMP"
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+scratch_cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+make_scratch lock
 
 echo "== lock contention: $PROCS processes x $PER iterations on one sweep vs 1 process x $TOTAL with --jobs $PROCS"
 echo "machine: $(machine_line)"
