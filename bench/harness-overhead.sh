@@ -9,7 +9,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 N="${N:-40}"
-ROUNDS="${ROUNDS:-4}"   # best of, and median of paired ratios over, ROUNDS; the machine may be shared
+ROUNDS="${ROUNDS:-6}"   # best of, and median of paired ratios over, ROUNDS; the machine may be shared
 CMD=(python3 -c pass)
 TAG="bench$$"
 
@@ -48,15 +48,16 @@ best_loop="" best_xargs="" best_fh1="" best_fh2=""
 ratios1=() ratios2=()
 docker_loop() { for _ in $(seq "$N"); do docker_one; done; }
 docker_xargs() { seq "$N" | xargs -P 2 -I{} bash -c docker_one; }
-run_loop() { timed loop best_loop docker_loop; }
-run_xargs() { timed xargs_s best_xargs docker_xargs; }
-run_fh1() { timed fh1 best_fh1 flakehunt_sweep 1 "$TMP/j1-$round"; }
-run_fh2() { timed fh2 best_fh2 flakehunt_sweep 2 "$TMP/j2-$round"; }
+run_loop() { settle; timed loop best_loop docker_loop; }
+run_xargs() { settle; timed xargs_s best_xargs docker_xargs; }
+run_fh1() { settle; timed fh1 best_fh1 flakehunt_sweep 1 "$TMP/j1-$round"; }
+run_fh2() { settle; timed fh2 best_fh2 flakehunt_sweep 2 "$TMP/j2-$round"; }
 
 for round in $(seq "$ROUNDS"); do
-  # Odd rounds run the baselines first, even rounds flakehunt first: neither side always goes first.
-  if [ $((round % 2)) -eq 1 ]; then order="loop, xargs, -j1, -j2"; run_loop; run_xargs; run_fh1; run_fh2
-  else order="-j2, -j1, xargs, loop"; run_fh2; run_fh1; run_xargs; run_loop; fi
+  # Each ratio compares two runs made one right after the other, and the one that goes first
+  # alternates: odd rounds run the baseline first, even rounds flakehunt first.
+  if [ $((round % 2)) -eq 1 ]; then order="loop, -j1, xargs, -j2"; run_loop; run_fh1; run_xargs; run_fh2
+  else order="-j2, xargs, -j1, loop"; run_fh2; run_xargs; run_fh1; run_loop; fi
   ratios1+=("$(ratio "$fh1" "$loop")"); ratios2+=("$(ratio "$fh2" "$xargs_s")")
   echo "round $round ($order): shell loop ${loop}s, xargs -P2 ${xargs_s}s, flakehunt -j1 ${fh1}s, flakehunt -j2 ${fh2}s; -j1/loop ${ratios1[-1]}, -j2/xargs ${ratios2[-1]}"
 done
@@ -82,12 +83,19 @@ r1=$(ratio "$best_fh1" "$best_loop")
 r2=$(ratio "$best_fh2" "$best_xargs")
 m1=$(median "${ratios1[@]}")
 m2=$(median "${ratios2[@]}")
+read -r g1 lo1 hi1 v1 < <(ratio_ci "${ratios1[@]}")
+read -r g2 lo2 hi2 v2 < <(ratio_ci "${ratios2[@]}")
 echo "flakehunt -j1 / shell loop = $r1 best of $ROUNDS, $m1 median of the rounds' ratios  (goal <= 1.00: best $(met "$r1" '<=' 1.00), median $(met "$m1" '<=' 1.00))"
+echo "   paired rounds: geometric mean $g1, 95 % interval $lo1-$hi1: $v1"
 echo "flakehunt -j2 / xargs -P 2 = $r2 best of $ROUNDS, $m2 median of the rounds' ratios  (goal <= 1.00: best $(met "$r2" '<=' 1.00), median $(met "$m2" '<=' 1.00))"
+echo "   paired rounds: geometric mean $g2, 95 % interval $lo2-$hi2: $v2"
 echo "flakehunt -j2 speed-up over -j1 = $(ratio "$best_fh1" "$best_fh2"); xargs -P2 over loop = $(ratio "$best_loop" "$best_xargs")"
 echo "mean durationMs recorded per iteration (start->exit, inside the wall time): -j1 ${fh1_inner} ms, -j2 ${fh2_inner} ms"
-[ "$ROUNDS" -gt 1 ] && echo "(totals are the best of $ROUNDS rounds; odd rounds run loop, xargs, -j1, -j2, even rounds the reverse)"
+[ "$ROUNDS" -gt 1 ] && echo "(totals are the best of $ROUNDS rounds; odd rounds run loop, -j1, xargs, -j2, even rounds the reverse; each run waits for idle CPUs first)"
 echo "flakehunt -j1 costs $(calc "($best_fh1 - $best_loop) * 1000 / $N") ms more per iteration than the shell loop; the probe below splits that up:"
 echo
 node "$BENCH_DIR/docker-api-probe.mjs" "${PROBE_N:-8}" "$IMAGE"
-echo "RESULT harness-overhead loop_s_per_it=$(per "$best_loop") xargs_s_per_it=$(per "$best_xargs") fh_j1_s_per_it=$(per "$best_fh1") fh_j2_s_per_it=$(per "$best_fh2") j1_vs_loop=$r1 j2_vs_xargs=$r2 j1_vs_loop_median=$m1 j2_vs_xargs_median=$m2"
+echo
+echo "what limits -j 2 (flakehunt and xargs alike): can the daemon start two containers at once?"
+node "$BENCH_DIR/start-concurrency-probe.mjs" "${PROBE_N:-8}" "$IMAGE"
+echo "RESULT harness-overhead loop_s_per_it=$(per "$best_loop") xargs_s_per_it=$(per "$best_xargs") fh_j1_s_per_it=$(per "$best_fh1") fh_j2_s_per_it=$(per "$best_fh2") j1_vs_loop=$r1 j2_vs_xargs=$r2 j1_vs_loop_median=$m1 j2_vs_xargs_median=$m2 j1_vs_loop_ci=$lo1-$hi1 j2_vs_xargs_ci=$lo2-$hi2 j1_verdict=$v1 j2_verdict=$v2"

@@ -27,6 +27,22 @@ timed() {
 # The median of the numbers given (2 decimals when it falls between two).
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : sprintf("%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
+# The geometric mean of paired ratios and its 95 % confidence interval (Student's t on their logs),
+# then a verdict on a "<= 1.00" goal: "faster" when the whole interval is under 1, "slower" when it
+# is over 1, otherwise "level" (this run cannot tell the two apart). Prints: mean low high verdict.
+ratio_ci() {
+  printf '%s\n' "$@" | awk '
+    { x[NR] = log($1); sum += x[NR] }
+    END {
+      n = NR; m = sum / n
+      for (i = 1; i <= n; i++) ss += (x[i] - m) ^ 2
+      split("12.706 4.303 3.182 2.776 2.571 2.447 2.365 2.306 2.262 2.228 2.201 2.179 2.160 2.145 2.131", t, " ")
+      h = (n > 1) ? ((n - 1 <= 15) ? t[n - 1] : 2.0) * sqrt(ss / (n - 1) / n) : 0
+      lo = exp(m - h); hi = exp(m + h)
+      printf "%.3f %.3f %.3f %s\n", exp(m), lo, hi, (hi < 1) ? "faster" : (lo > 1) ? "slower" : "level"
+    }'
+}
+
 # a / b with 2 decimals (or "n/a" when b is 0).
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'; }
 
@@ -37,6 +53,19 @@ calc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
 met() { awk -v a="$1" -v b="$3" -v op="$2" 'BEGIN {
   r = (op == "<=") ? a <= b : (op == "<") ? a < b : (op == ">=") ? a >= b : (op == ">") ? a > b : (a == b);
   print r ? "yes" : "NO" }'; }
+
+# Waits until the CPUs are nearly idle (under 10 % busy over a quarter second), at most 5 s, so a
+# run does not pay for the daemon and kernel still tearing down the previous run's containers
+# (network namespaces are destroyed asynchronously after a container has gone).
+settle() {
+  local deadline=$(( $(date +%s) + 5 )) a b
+  while [ "$(date +%s)" -lt "$deadline" ]; do
+    a=$(awk '/^cpu /{ print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8 }' /proc/stat)
+    sleep 0.25
+    b=$(awk '/^cpu /{ print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8 }' /proc/stat)
+    awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " "); t = y[2] - x[2]; exit !(t > 0 && (y[1] - x[1]) / t < 0.10) }' && return 0
+  done
+}
 
 # One line naming the machine the figures come from.
 machine_line() {
