@@ -76,5 +76,7 @@ for (let pass = 0; pass < 2; pass += 1) {
 report(`pool (${workers.threads} worker threads, ${os.availableParallelism()} CPUs)`, results.pool);
 await workers.close();
 const { read, split, strip, classify, pool } = results;
-console.log(`  => of the classify stage: reading ${((read / classify) * 100).toFixed(0)}%, line splitting ${(((split - read) / classify) * 100).toFixed(0)}%, stripAnsi ${(((strip - split) / classify) * 100).toFixed(0)}%, parsing + rules ${(((classify - strip) / classify) * 100).toFixed(0)}%; the pool is ${(classify / pool).toFixed(2)}x as fast`);
+// Stages are timed in separate passes, so a stage cheaper than the scatter can come out below zero.
+const share = (ms) => `${Math.max(0, (ms / classify) * 100).toFixed(0)}%`;
+console.log(`  => of the classify stage: reading ${share(read)}, line splitting ${share(split - read)}, stripAnsi ${share(strip - split)}, parsing + rules ${share(classify - strip)}; the pool is ${(classify / pool).toFixed(2)}x as fast`);
 console.log(`RESULT classify-breakdown read_s=${read.toFixed(2)} split_s=${split.toFixed(2)} strip_s=${strip.toFixed(2)} classify_s=${classify.toFixed(2)} pool_s=${pool.toFixed(2)} rules_s=${results['rules only (not flakehunt)'].toFixed(2)} sink=${sink % 7}`);

@@ -92,7 +92,7 @@ echo "   paired rounds: geometric mean $g2, 95 % interval $lo2-$hi2: $v2"
 echo "flakehunt -j2 speed-up over -j1 = $(ratio "$best_fh1" "$best_fh2"); xargs -P2 over loop = $(ratio "$best_loop" "$best_xargs")"
 echo "mean durationMs recorded per iteration (start->exit, inside the wall time): -j1 ${fh1_inner} ms, -j2 ${fh2_inner} ms"
 [ "$ROUNDS" -gt 1 ] && echo "(totals are the best of $ROUNDS rounds; odd rounds run loop, -j1, xargs, -j2, even rounds the reverse; each run waits for idle CPUs first)"
-echo "flakehunt -j1 costs $(calc "($best_fh1 - $best_loop) * 1000 / $N") ms more per iteration than the shell loop; the probe below splits that up:"
+echo "flakehunt -j1 against the shell loop: $(calc "($best_fh1 - $best_loop) * 1000 / $N") ms per iteration (negative: faster); where a Docker iteration's time goes:"
 echo
 node "$BENCH_DIR/docker-api-probe.mjs" "${PROBE_N:-8}" "$IMAGE"
 echo
