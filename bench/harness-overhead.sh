@@ -9,7 +9,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 N="${N:-40}"
-ROUNDS="${ROUNDS:-6}"   # best of, and median of paired ratios over, ROUNDS; the machine may be shared
+ROUNDS="${ROUNDS:-6}"   # best of; median, geometric mean and 95 % interval of paired ratios over ROUNDS
 CMD=(python3 -c pass)
 TAG="bench$$"
 

@@ -57,12 +57,13 @@ met() { awk -v a="$1" -v b="$3" -v op="$2" 'BEGIN {
 # Waits until the CPUs are nearly idle (under 10 % busy over a quarter second), at most 5 s, so a
 # run does not pay for the daemon and kernel still tearing down the previous run's containers
 # (network namespaces are destroyed asynchronously after a container has gone).
+cpu_ticks() { awk '/^cpu / { print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8 }' /proc/stat; } # busy, all
 settle() {
   local deadline=$(( $(date +%s) + 5 )) a b
   while [ "$(date +%s)" -lt "$deadline" ]; do
-    a=$(awk '/^cpu /{ print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8 }' /proc/stat)
+    a=$(cpu_ticks)
     sleep 0.25
-    b=$(awk '/^cpu /{ print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8 }' /proc/stat)
+    b=$(cpu_ticks)
     awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " "); t = y[2] - x[2]; exit !(t > 0 && (y[1] - x[1]) / t < 0.10) }' && return 0
   done
 }

@@ -55,14 +55,11 @@ function trimMessage(line: string): string {
   return own(trimmed.length > MAX_MESSAGE ? `${trimmed.slice(0, MAX_MESSAGE - 1)}…` : trimmed);
 }
 
-/**
- * Streams a console log line by line and works out which tests failed and how, in memory bounded
- * by the number of tests, not the size of the log.
- */
-const rulesByTaxonomy = new WeakMap<Taxonomy, Map<Parallelism, { rules: TaxonomyRule[]; anyRule: AnyRule }>>();
+interface ApplicableRules { rules: TaxonomyRule[]; anyRule: AnyRule }
+const rulesByTaxonomy = new WeakMap<Taxonomy, Map<Parallelism, ApplicableRules>>();
 
 /** The rules that apply under a parallelism, and their combined test: made once per taxonomy, not per log. */
-function rulesFor(taxonomy: Taxonomy, parallelism: Parallelism): { rules: TaxonomyRule[]; anyRule: AnyRule } {
+function rulesFor(taxonomy: Taxonomy, parallelism: Parallelism): ApplicableRules {
   let byParallelism = rulesByTaxonomy.get(taxonomy);
   if (byParallelism === undefined) rulesByTaxonomy.set(taxonomy, (byParallelism = new Map()));
   let entry = byParallelism.get(parallelism);
@@ -77,6 +74,10 @@ function rulesFor(taxonomy: Taxonomy, parallelism: Parallelism): { rules: Taxono
   return entry;
 }
 
+/**
+ * Streams a console log line by line and works out which tests failed and how, in memory bounded
+ * by the number of tests, not the size of the log.
+ */
 export class RunClassifier {
   private readonly rules: TaxonomyRule[];
   private readonly anyRule: AnyRule;
