@@ -8,7 +8,7 @@ import type { ConfigValues } from '../config/config-file.js';
 import { UsageError } from '../core/errors.js';
 import type { MountSpec } from '../executors/executor.js';
 import { parseByteSize, parseGpus, parseUlimit } from '../executors/docker/container-spec.js';
-import { parseDuration } from '../sweep/durations.js';
+import { parseDuration } from '../core/durations.js';
 import { DEFAULT_ARTIFACTS_DIR, type SweepConfig } from '../sweep/sweep-config.js';
 
 /** Defaults where neither a flag nor the config file says otherwise (documented in the README). */

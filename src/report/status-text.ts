@@ -1,5 +1,5 @@
 import { runName } from '../store/layout.js';
-import { formatDuration } from '../sweep/durations.js';
+import { formatDuration } from '../core/durations.js';
 import type { SweepStatus } from './sweep-status.js';
 
 /** `flakehunt status` as text: a screenful at most. */

@@ -1,14 +1,8 @@
 import type { IterationResult } from '../core/result.js';
 import type { RuleKind } from '../classify/taxonomy-types.js';
+import type { RateEstimate } from '../stats/rate-estimate.js';
 
-/** A count out of a total, with its rate and a 95% confidence interval (Wilson score). */
-export interface RateEstimate {
-  count: number;
-  total: number;
-  rate: number;
-  lower: number;
-  upper: number;
-}
+export type { RateEstimate };
 
 /** What a sweep folder says about itself, as far as summaries and reports need it. */
 export interface SweepInfo {

@@ -14,7 +14,7 @@ import type { ProcessIdentity } from '../store/process-identity.js';
 import { setAsidePreviousAttempt } from '../store/set-aside.js';
 import { maskSecrets, secretValues } from '../core/secrets.js';
 import { ClassifyingTee } from './classifying-tee.js';
-import { formatDuration } from './durations.js';
+import { formatDuration } from '../core/durations.js';
 import { iterationSpec } from './iteration-spec.js';
 import { OutputTap } from './output-tap.js';
 import type { SweepConfig } from './sweep-config.js';

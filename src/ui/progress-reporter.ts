@@ -4,7 +4,7 @@ import type { ChalkInstance } from 'chalk';
 import type { SweepEvent } from '../core/events.js';
 import type { IterationResult } from '../core/result.js';
 import { runName } from '../store/layout.js';
-import { formatDuration } from '../sweep/durations.js';
+import { formatDuration } from '../core/durations.js';
 import type { Output } from './terminal.js';
 
 function counts(results: IterationResult[], since: number): { passed: number; failed: number; errors: number; byClass: Map<string, number> } {

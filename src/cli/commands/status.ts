@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 
 import { readSweepStatus } from '../../report/sweep-status.js';
 import { renderStatusText } from '../../report/status-text.js';
-import { parseDuration } from '../../sweep/durations.js';
+import { parseDuration } from '../../core/durations.js';
 
 export function registerStatus(program: Command): void {
   program

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { UsageError } from '../../../src/core/errors.js';
-import { formatDuration, parseDuration } from '../../../src/sweep/durations.js';
+import { formatDuration, parseDuration } from '../../../src/core/durations.js';
 
 describe('parseDuration', () => {
   it.each([
