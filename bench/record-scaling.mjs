@@ -13,7 +13,7 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => import(path.join(repo, 'dist', p));
 const { recordResult } = await dist('store/results-store.js');
 const { SweepLayout } = await dist('store/layout.js');
-const { summaryRenderer, sweepInfo } = await dist('sweep/sweep-summary.js');
+const { summaryRenderer, sweepInfoOf } = await dist('report/sweep-summary.js');
 const { loadTaxonomy } = await dist('classify/taxonomy-loader.js');
 
 const sizes = (process.argv[2] ?? '100,1000,5000').split(',').map(Number);
@@ -42,7 +42,7 @@ try {
       writeFileSync(layout.resultJson(i), `${JSON.stringify(result(i), null, 2)}\n`);
     }
     mkdirSync(layout.runDir(n), { recursive: true });
-    const render = summaryRenderer(sweepInfo(dir, { image: 'img', parallelism: 'serial', tag: null, nodeids: [] }), taxonomy);
+    const render = summaryRenderer(sweepInfoOf(dir, { sweepId: 'bench', identity: { image: 'img', parallelism: 'serial', nodeids: [] }, settings: { tag: null } }), taxonomy);
     const times = [];
     for (let k = 0; k < 5; k += 1) {
       const t = performance.now();

@@ -1,6 +1,6 @@
 import type { IterationResult, KilledBy } from './result.js';
 
-/** Everything a sweep reports while it runs; reporters (progress, summary, JSON) subscribe to these. */
+/** Everything a sweep reports while it runs; reporters (the progress reporter in ui/) subscribe to these. */
 export type SweepEvent =
   | { type: 'sweep-started'; dir: string; sweepId: string; planned: number[]; alreadyFinished: number; jobs: number; at: number }
   | { type: 'iteration-skipped'; iteration: number; reason: 'finished' | 'claimed-elsewhere' }

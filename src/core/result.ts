@@ -45,3 +45,10 @@ export const UNCLASSIFIED = 'UNCLASSIFIED';
 export function isVerdict(result: Pick<IterationResult, 'status'>): boolean {
   return result.status === 'passed' || result.status === 'failed';
 }
+
+/** How many results ended each way. */
+export function countByStatus(results: Iterable<Pick<IterationResult, 'status'>>): Record<IterationStatus, number> {
+  const counts: Record<IterationStatus, number> = { passed: 0, failed: 0, error: 0, interrupted: 0 };
+  for (const result of results) counts[result.status] += 1;
+  return counts;
+}

@@ -32,21 +32,33 @@ export interface IterationSpec {
   resources: ResourceSpec;
 }
 
+/** Container resources, parsed and checked at the edge (the run options); back ends only map them. */
 export interface ResourceSpec {
   /** Run an init process as PID 1 (docker --init): signals and exit codes behave as outside a container. */
   init: boolean;
   network: string | null;
-  shmSize: string | null;
-  ulimits: string[];
-  gpus: string | null;
+  shmBytes: number | null;
+  ulimits: Ulimit[];
+  gpus: GpuRequest | null;
   cpus: number | null;
-  memory: string | null;
+  memoryBytes: number | null;
 }
+
+export interface Ulimit {
+  name: string;
+  soft: number;
+  hard: number;
+}
+
+/** GPUs to pass: a count (or all of them), or particular devices. */
+export type GpuRequest = { count: number | 'all' } | { deviceIds: string[] };
 
 /** How a run ended, as the executor saw it. */
 export interface ExitInfo {
   exitCode: number | null;
   signal: string | null;
+  /** The kernel's OOM killer ended it (the container's memory limit was reached); null when unknown. */
+  oomKilled?: boolean | null;
 }
 
 /** A started iteration. Every method is safe to call in any state and more than once. */
@@ -97,11 +109,15 @@ export function preparedIteration(what: string, start: () => Promise<RunningIter
   };
 }
 
-/** A back end that runs iterations in isolation: Docker containers, or local process groups. */
+/** A back end that runs iterations in isolation: Docker containers, or local process groups (see registry.ts). */
 export interface Executor {
-  readonly kind: 'docker' | 'local';
+  readonly kind: string;
+  /** Checks that the back end answers at all (`flakehunt clean`); throws EnvironmentError when not. */
+  ping(): Promise<void>;
   /** Checks the environment (daemon reachable, image present); throws EnvironmentError or UsageError. */
   preflight(image: string | null): Promise<{ imageId: string | null }>;
+  /** What `start` would create for this spec, as plain data with secret values masked (`--dry-run`). */
+  describe(spec: IterationSpec): unknown;
   /** Does all the work of `start` short of running the command. */
   prepare(spec: IterationSpec): Promise<PreparedIteration>;
   /** `prepare` then `start`. */

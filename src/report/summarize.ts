@@ -1,4 +1,4 @@
-import { UNCLASSIFIED, isVerdict, type IterationResult } from '../core/result.js';
+import { countByStatus, UNCLASSIFIED, isVerdict, type IterationResult } from '../core/result.js';
 import type { RuleKind } from '../classify/taxonomy-types.js';
 import { estimateRate } from '../stats/wilson.js';
 import type { ClassSummary, SweepInfo, SweepSummary, TestSummary } from './summary-types.js';
@@ -51,14 +51,15 @@ export function summarize(
   }).length;
 
   const n = counted.length;
+  const byStatus = countByStatus(sorted);
   const summary: SweepSummary = {
     info,
     results: sorted,
     finished: sorted.length,
-    passed: sorted.filter((r) => r.status === 'passed').length,
-    failed: sorted.filter((r) => r.status === 'failed').length,
-    errors: sorted.filter((r) => r.status === 'error').length,
-    interrupted: sorted.filter((r) => r.status === 'interrupted').length,
+    passed: byStatus.passed,
+    failed: byStatus.failed,
+    errors: byStatus.error,
+    interrupted: byStatus.interrupted,
     counted: n,
     failure: estimateRate(failedCounted.length, n),
     testBugFailure: estimateRate(testBugCount, n),

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 import { UsageError } from '../core/errors.js';
-import { isVerdict } from '../core/result.js';
+import { countByStatus, isVerdict } from '../core/result.js';
 import { type ClaimInfo, readClaims } from '../store/claims.js';
 import { SweepLayout } from '../store/layout.js';
 import { isOwnerAlive } from '../store/process-identity.js';
@@ -63,13 +63,14 @@ export async function readSweepStatus(dir: string, now = Date.now()): Promise<Sw
   const meanMs = recent.length === 0 ? null : recent.reduce((sum, r) => sum + r.durationMs, 0) / recent.length;
   const slots = Math.max(1, livingProcesses.reduce((sum, p) => sum + p.jobs, 0));
   const etaMs = left === null || meanMs === null ? null : ((left + runningSet.size) * meanMs) / slots;
+  const byStatus = countByStatus(results);
   return {
     dir: layout.dir,
     finished: finishedSet.size,
-    passed: results.filter((r) => r.status === 'passed').length,
-    failed: results.filter((r) => r.status === 'failed').length,
-    errors: results.filter((r) => r.status === 'error').length,
-    interrupted: results.filter((r) => r.status === 'interrupted').length,
+    passed: byStatus.passed,
+    failed: byStatus.failed,
+    errors: byStatus.error,
+    interrupted: byStatus.interrupted,
     byClass,
     running,
     upNext,

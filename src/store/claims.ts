@@ -1,10 +1,10 @@
-import { readdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 
 import { writeJsonAtomic } from './atomic-write.js';
 import type { SweepLayout } from './layout.js';
 import { type CompromisedHandler, type Release, tryLock, withLock } from './locks.js';
 import { currentProcess, isOwnerAlive, type ProcessIdentity } from './process-identity.js';
-import { readJsonIfExists } from './read-json.js';
+import { readJsonFilesIn, readJsonIfExists } from './read-json.js';
 
 /** What `.claims/runNNN.json` says: who runs the iteration, since when. */
 export interface ClaimInfo {
@@ -77,17 +77,6 @@ async function holdClaim(layout: SweepLayout, iteration: number, release: Releas
 }
 
 /** Reads every claim file of a sweep (for `flakehunt status`). */
-export async function readClaims(layout: SweepLayout): Promise<ClaimInfo[]> {
-  let names: string[];
-  try {
-    names = await readdir(layout.claimsDir);
-  } catch {
-    return [];
-  }
-  const claims = await Promise.all(
-    names
-      .filter((name) => name.endsWith('.json'))
-      .map((name) => readJsonIfExists<ClaimInfo>(`${layout.claimsDir}/${name}`).catch(() => null)),
-  );
-  return claims.filter((claim): claim is ClaimInfo => claim !== null);
+export function readClaims(layout: SweepLayout): Promise<ClaimInfo[]> {
+  return readJsonFilesIn<ClaimInfo>(layout.claimsDir);
 }

@@ -34,6 +34,9 @@ export function parseRunName(name: string): number | null {
 export class SweepLayout {
   constructor(readonly dir: string) {}
 
+  /** The folder's own name, e.g. `serial_fix13`. */
+  get name(): string { return path.basename(this.dir); }
+
   get sweepJson(): string { return path.join(this.dir, 'sweep.json'); }
   get resultsTxt(): string { return path.join(this.dir, 'results.txt'); }
   get resultsJsonl(): string { return path.join(this.dir, 'results.jsonl'); }

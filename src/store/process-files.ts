@@ -1,10 +1,10 @@
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 import { writeJsonAtomic } from './atomic-write.js';
 import type { SweepLayout } from './layout.js';
 import type { ProcessIdentity } from './process-identity.js';
-import { readJsonIfExists } from './read-json.js';
+import { readJsonFilesIn } from './read-json.js';
 
 /** `.processes/<host>-<pid>.json`: a flakehunt process working on the sweep, and on which range. */
 export interface ProcessFile {
@@ -27,15 +27,6 @@ export async function announceProcess(layout: SweepLayout, entry: ProcessFile): 
   return () => rm(file, { force: true });
 }
 
-export async function readProcessFiles(layout: SweepLayout): Promise<ProcessFile[]> {
-  let names: string[];
-  try {
-    names = await readdir(layout.processesDir);
-  } catch {
-    return [];
-  }
-  const entries = await Promise.all(
-    names.filter((n) => n.endsWith('.json')).map((n) => readJsonIfExists<ProcessFile>(path.join(layout.processesDir, n)).catch(() => null)),
-  );
-  return entries.filter((e): e is ProcessFile => e !== null);
+export function readProcessFiles(layout: SweepLayout): Promise<ProcessFile[]> {
+  return readJsonFilesIn<ProcessFile>(layout.processesDir);
 }

@@ -11,7 +11,6 @@ const TAIL_BYTES = 4096;
  */
 export class OutputTap extends Transform {
   lastOutputAt = Date.now();
-  bytes = 0;
   private tailBuffer = Buffer.alloc(0);
   private held = '';
   private readonly secrets: string[];
@@ -28,7 +27,6 @@ export class OutputTap extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.lastOutputAt = Date.now();
-    this.bytes += chunk.length;
     if (this.secrets.length === 0) {
       this.remember(chunk);
       done(null, chunk);

@@ -5,16 +5,20 @@ import { pipeline } from 'node:stream/promises';
 import type { Classification } from '../classify/classification.js';
 import { classifyLog, readPluginEvents } from '../classify/classify-log.js';
 import type { Taxonomy } from '../classify/taxonomy-types.js';
+import type { Clock } from '../core/clock.js';
+import { withDeadline } from '../core/deadline.js';
+import { formatDuration } from '../core/durations.js';
 import { EnvironmentError, UsageError } from '../core/errors.js';
 import type { SweepEvents } from '../core/events.js';
-import type { Failure, IterationResult, KilledBy } from '../core/result.js';
+import { markerLine } from '../core/log-markers.js';
+import type { IterationResult, KilledBy } from '../core/result.js';
+import { maskSecrets, secretValues } from '../core/secrets.js';
 import type { Executor, PreparedIteration, RunningIteration } from '../executors/executor.js';
 import { runName, type SweepLayout } from '../store/layout.js';
 import type { ProcessIdentity } from '../store/process-identity.js';
 import { setAsidePreviousAttempt } from '../store/set-aside.js';
-import { maskSecrets, secretValues } from '../core/secrets.js';
 import { ClassifyingTee } from './classifying-tee.js';
-import { formatDuration } from '../core/durations.js';
+import { classifiedResult, harnessResult, type ResultFrame } from './iteration-result.js';
 import { iterationSpec } from './iteration-spec.js';
 import { OutputTap } from './output-tap.js';
 import type { SweepConfig } from './sweep-config.js';
@@ -35,6 +39,7 @@ export interface IterationContext {
   taxonomy: Taxonomy;
   events: SweepEvents;
   owner: ProcessIdentity;
+  clock: Clock;
   /** Aborted on Ctrl-C / SIGTERM: the iteration stops its container and reports `interrupted`. */
   signal: AbortSignal;
   /** Running iterations, so a forced exit can remove their containers. */
@@ -56,15 +61,6 @@ function lastWords(tap: OutputTap): string {
   return last === undefined ? 'nothing' : JSON.stringify(last.length > 300 ? `${last.slice(0, 300)}…` : last);
 }
 
-/** At most this many failures are kept per result: a suite failing by thousands stays cheap to summarise. */
-const MAX_FAILURES_KEPT = 200;
-
-function capFailures(failures: Failure[]): Failure[] {
-  if (failures.length <= MAX_FAILURES_KEPT) return failures;
-  const kept = failures.slice(0, MAX_FAILURES_KEPT - 1);
-  return [...kept, { test: null, class: failures[MAX_FAILURES_KEPT - 1]!.class, message: `… and ${failures.length - kept.length} more failures (see run.log)` }];
-}
-
 /**
  * The hang path: a marker line the taxonomy matches, forensics (masked) into forensics.txt, then
  * SIGTERM and SIGKILL after the grace period. The container is stopped whatever forensics do.
@@ -77,52 +73,45 @@ async function stopHungRun(
   reason: Exclude<KilledBy, null>,
   secrets: string[],
 ): Promise<void> {
-  const { config, layout } = ctx;
-  const what = reason === 'idle'
-    ? `HANG: no output for ${formatDuration(config.idleTimeoutMs)} (--idle-timeout)`
-    : `TIMEOUT: the iteration ran longer than ${formatDuration(config.timeoutMs)} (--timeout)`;
-  tap.mark(`[flakehunt] ${what}; stopping it. Last output: ${lastWords(tap)}`);
+  const { layout } = ctx;
+  const { limits } = ctx.config;
+  const marker = reason === 'idle'
+    ? markerLine('HANG', `no output for ${formatDuration(limits.idleTimeoutMs)} (--idle-timeout)`)
+    : markerLine('TIMEOUT', `the iteration ran longer than ${formatDuration(limits.timeoutMs)} (--timeout)`);
+  tap.mark(`${marker}; stopping it. Last output: ${lastWords(tap)}`);
   ctx.events.emit({ type: 'iteration-killed', iteration, reason, lastLine: tap.lastLines(1)[0] ?? null });
   try {
-    const forensics = await Promise.race([
-      running.forensics(),
-      new Promise<string>((resolve) => setTimeout(() => resolve('forensics timed out'), FORENSICS_LIMIT_MS).unref()),
-    ]);
+    const forensics = await withDeadline(running.forensics(), FORENSICS_LIMIT_MS, 'forensics timed out');
     if (!ctx.signal.aborted) {
       await writeFile(layout.forensicsTxt(iteration), maskSecrets(forensics, secrets));
-      tap.mark(`[flakehunt] process list and stacks saved to forensics.txt; SIGTERM now, SIGKILL after ${formatDuration(config.graceMs)}`);
+      tap.mark(markerLine('INFO', `process list and stacks saved to forensics.txt; SIGTERM now, SIGKILL after ${formatDuration(limits.graceMs)}`));
     }
   } catch (error) {
     ctx.events.emit({ type: 'warning', message: `${runName(iteration)}: could not save forensics: ${(error as Error).message}` });
   } finally {
-    await running.stop(config.graceMs).catch(() => undefined);
+    await running.stop(limits.graceMs).catch(() => undefined);
   }
 }
 
 /** Runs one attempt of one iteration, start to result, and never leaves its container behind. */
 export async function runIterationAttempt(ctx: IterationContext, iteration: number, prepared: PreparedIteration | null = null): Promise<IterationOutcome> {
-  const { config, layout } = ctx;
+  const { config, layout, clock } = ctx;
   const attempt = await setAsidePreviousAttempt(layout.runDir(iteration));
-  const startedAt = Date.now();
-  const base = (status: IterationResult['status'], note: string | null): IterationResult => ({
+  const startedAt = clock.now();
+  const frame = (exitCode: number | null = null, killedBy: KilledBy = null): ResultFrame => ({
     iteration,
-    status,
-    exitCode: null,
-    durationMs: Date.now() - startedAt,
-    classes: [],
-    failures: [],
-    killedBy: null,
-    exitCodeMismatch: false,
-    tests: { passed: 0, failed: 0 },
+    exitCode,
+    durationMs: clock.now() - startedAt,
+    killedBy,
     startedAt: new Date(startedAt).toISOString(),
-    finishedAt: new Date().toISOString(),
+    finishedAt: new Date(clock.now()).toISOString(),
     attempt,
     host: ctx.owner.host,
     pid: ctx.owner.pid,
     imageId: ctx.imageId,
-    note,
   });
-  if (ctx.signal.aborted) return { result: base('interrupted', 'the sweep was interrupted before this iteration started'), collectionFailure: false, infrastructure: false };
+  const judged = (result: IterationResult, infrastructure = false): IterationOutcome => ({ result, collectionFailure: false, infrastructure });
+  if (ctx.signal.aborted) return judged(harnessResult(frame(), 'interrupted', 'the sweep was interrupted before this iteration started'));
 
   let running: RunningIteration;
   try {
@@ -130,11 +119,11 @@ export async function runIterationAttempt(ctx: IterationContext, iteration: numb
   } catch (error) {
     if (error instanceof UsageError || error instanceof EnvironmentError) throw error;
     // Anything else that stops a container from starting is the infrastructure's fault, not the tests'.
-    return { result: base('error', (error as Error).message), collectionFailure: false, infrastructure: true };
+    return judged(harnessResult(frame(), 'error', (error as Error).message), true);
   }
   ctx.live.add(running);
   try {
-    return await superviseRun(ctx, iteration, running, base);
+    return await superviseRun(ctx, iteration, running, frame, attempt);
   } finally {
     // The next iteration need not wait for `docker rm`: the removal goes on in the background and
     // the sweep awaits every removal before it ends (a killed process's leftovers are reaped later).
@@ -153,15 +142,16 @@ async function superviseRun(
   ctx: IterationContext,
   iteration: number,
   running: RunningIteration,
-  base: (status: IterationResult['status'], note: string | null) => IterationResult,
+  frameAt: (exitCode?: number | null, killedBy?: KilledBy) => ResultFrame,
+  attempt: number,
 ): Promise<IterationOutcome> {
-  const { config, layout } = ctx;
+  const { config, layout, clock } = ctx;
   await ctx.onRunner(running.id);
-  const startedAt = Date.now();
-  ctx.events.emit({ type: 'iteration-started', iteration, attempt: base('passed', null).attempt, runner: running.id, at: startedAt });
-  const secrets = secretValues(config.env, config.envPass);
+  const startedAt = clock.now();
+  ctx.events.emit({ type: 'iteration-started', iteration, attempt, runner: running.id, at: startedAt });
+  const secrets = secretValues(config.container.env, config.container.envPass);
   const tap = new OutputTap(secrets);
-  const tee = new ClassifyingTee(ctx.taxonomy, parallelismKind(config), runnerMode(config));
+  const tee = new ClassifyingTee(ctx.taxonomy, parallelismKind(config.run), runnerMode(config.run));
   const written = pipeline(running.output, tap, tee, createWriteStream(layout.runLog(iteration)));
   let writtenWhole = false;
   written.then(() => (writtenWhole = true), () => undefined);
@@ -169,7 +159,7 @@ async function superviseRun(
   let killedBy: KilledBy = null;
   let interrupted = false;
   const stops: Array<Promise<void>> = [];
-  const watchdog = new Watchdog(startedAt, config.timeoutMs, config.idleTimeoutMs, () => tap.lastOutputAt, (reason) => {
+  const watchdog = new Watchdog(startedAt, config.limits.timeoutMs, config.limits.idleTimeoutMs, () => tap.lastOutputAt, (reason) => {
     killedBy = reason;
     stops.push(stopHungRun(ctx, iteration, running, tap, reason, secrets));
   });
@@ -187,41 +177,29 @@ async function superviseRun(
   watchdog.stop();
   ctx.signal.removeEventListener('abort', onAbort);
   await Promise.all(stops);
-  await Promise.race([written, new Promise((resolve) => setTimeout(resolve, OUTPUT_DRAIN_MS).unref())]);
+  await withDeadline(written, OUTPUT_DRAIN_MS);
   if (!running.output.readableEnded) running.output.destroy();
   await running.collectArtifacts(layout.artifactsDir(iteration)).catch((error: Error) => {
     ctx.events.emit({ type: 'warning', message: `${iteration}: could not copy artifacts out of ${running.id}: ${error.message}` });
   });
 
-  const durationMs = Date.now() - startedAt;
-  if (interrupted) {
-    return { result: { ...base('interrupted', 'stopped by Ctrl-C / SIGTERM; it will run again on resume'), exitCode: exit.exitCode, durationMs }, collectionFailure: false, infrastructure: false };
-  }
+  const judged = (result: IterationResult, infrastructure = false): IterationOutcome => ({ result, collectionFailure: false, infrastructure });
+  const frame = { ...frameAt(exit.exitCode, killedBy), durationMs: clock.now() - startedAt };
+  if (interrupted) return judged(harnessResult({ ...frame, killedBy: null }, 'interrupted', 'stopped by Ctrl-C / SIGTERM; it will run again on resume'));
   if (exit.exitCode === null && killedBy === null) {
-    return { result: { ...base('error', `lost track of ${running.id} (the Docker daemon went away?)`), durationMs }, collectionFailure: false, infrastructure: true };
+    return judged(harnessResult({ ...frame, exitCode: null }, 'error', `lost track of ${running.id} (the Docker daemon went away?)`), true);
   }
-  const exitInfo = { exitCode: exit.exitCode, killedBy };
+  const runExit = { exitCode: exit.exitCode, killedBy };
   // Classified on the way to run.log; only a log that did not finish writing is read back instead.
   const classification: Classification = writtenWhole && tee.complete
-    ? tee.finish(exitInfo, await readPluginEvents(layout.artifactsDir(iteration)))
+    ? tee.finish(runExit, await readPluginEvents(layout.artifactsDir(iteration)))
     : await classifyLog({
       log: layout.runLog(iteration),
       artifactsDir: layout.artifactsDir(iteration),
       taxonomy: ctx.taxonomy,
-      parallelism: parallelismKind(config),
-      mode: runnerMode(config),
-      exit: exitInfo,
+      parallelism: parallelismKind(config.run),
+      mode: runnerMode(config.run),
+      exit: runExit,
     });
-  // run.log is masked as it is written, but messages can also come from the plugin's reports.
-  const result: IterationResult = {
-    ...base(classification.status, classification.note === null ? null : maskSecrets(classification.note, secrets)),
-    exitCode: exit.exitCode,
-    durationMs,
-    classes: classification.classes,
-    failures: capFailures(classification.failures.map((f) => ({ ...f, message: maskSecrets(f.message, secrets) }))),
-    killedBy,
-    exitCodeMismatch: classification.exitCodeMismatch,
-    tests: classification.tests,
-  };
-  return { result, collectionFailure: classification.collectionFailure, infrastructure: false };
+  return { result: classifiedResult(frame, classification, secrets), collectionFailure: classification.collectionFailure, infrastructure: false };
 }

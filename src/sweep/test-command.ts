@@ -1,21 +1,20 @@
-import type { SweepConfig } from './sweep-config.js';
-
-export const PLUGIN_MODULE = 'flakehunt_reporter';
+import { PLUGIN_MODULE } from '../core/container-paths.js';
+import type { RunSpec } from './sweep-config.js';
 
 /**
  * The argument vector an iteration runs: pytest verbose (one outcome line per test as it happens),
  * with flakehunt's reporter plugin and, unless serial, `-n N` for pytest-xdist; or `--command` as given.
  */
-export function testArgv(config: SweepConfig): string[] {
-  if (config.command !== null) return config.command;
-  const xdist = config.parallelism === 'serial' ? [] : ['-n', config.parallelism];
-  return [...config.pytestLauncher, '-v', '-rfE', '-p', PLUGIN_MODULE, ...xdist, ...config.pytestArgs, ...config.nodeids];
+export function testArgv(run: RunSpec): string[] {
+  if (run.command !== null) return run.command;
+  const xdist = run.parallelism === 'serial' ? [] : ['-n', run.parallelism];
+  return [...run.pytestLauncher, '-v', '-rfE', '-p', PLUGIN_MODULE, ...xdist, ...run.pytestArgs, ...run.nodeids];
 }
 
-export function runnerMode(config: SweepConfig): 'pytest' | 'command' {
-  return config.command === null ? 'pytest' : 'command';
+export function runnerMode(run: Pick<RunSpec, 'command'>): 'pytest' | 'command' {
+  return run.command === null ? 'pytest' : 'command';
 }
 
-export function parallelismKind(config: Pick<SweepConfig, 'parallelism'>): 'serial' | 'xdist' {
-  return config.parallelism === 'serial' ? 'serial' : 'xdist';
+export function parallelismKind(run: Pick<RunSpec, 'parallelism'>): 'serial' | 'xdist' {
+  return run.parallelism === 'serial' ? 'serial' : 'xdist';
 }

@@ -15,8 +15,4 @@ export class WorkQueue {
   take(): number[] | null {
     return this.units.shift() ?? null;
   }
-
-  get remaining(): number {
-    return this.units.reduce((sum, unit) => sum + unit.length, 0);
-  }
 }

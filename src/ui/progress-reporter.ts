@@ -2,24 +2,18 @@ import cliProgress from 'cli-progress';
 import type { ChalkInstance } from 'chalk';
 
 import type { SweepEvent } from '../core/events.js';
-import type { IterationResult } from '../core/result.js';
+import { countByStatus, type IterationResult } from '../core/result.js';
 import { runName } from '../store/layout.js';
 import { formatDuration } from '../core/durations.js';
 import type { Output } from './terminal.js';
 
+/** Counts of the results finished since `since` (this invocation's), by status and by class. */
 function counts(results: IterationResult[], since: number): { passed: number; failed: number; errors: number; byClass: Map<string, number> } {
+  const recent = results.filter((r) => Date.parse(r.finishedAt) >= since);
   const byClass = new Map<string, number>();
-  let passed = 0;
-  let failed = 0;
-  let errors = 0;
-  for (const r of results) {
-    if (Date.parse(r.finishedAt) < since) continue;
-    if (r.status === 'passed') passed += 1;
-    else if (r.status === 'failed') failed += 1;
-    else if (r.status === 'error') errors += 1;
-    for (const c of r.classes) byClass.set(c, (byClass.get(c) ?? 0) + 1);
-  }
-  return { passed, failed, errors, byClass };
+  for (const r of recent) for (const c of r.classes) byClass.set(c, (byClass.get(c) ?? 0) + 1);
+  const byStatus = countByStatus(recent);
+  return { passed: byStatus.passed, failed: byStatus.failed, errors: byStatus.error, byClass };
 }
 
 /**

@@ -2,12 +2,11 @@ import path from 'node:path';
 
 import type { Command } from 'commander';
 
-import { reclassifySweep } from '../../classify/reclassify-sweep.js';
 import { DEFAULT_TAXONOMY, loadTaxonomy } from '../../classify/taxonomy-loader.js';
-import { runName } from '../../store/layout.js';
-import { readJsonIfExists } from '../../store/read-json.js';
-import type { SweepRecord } from '../../sweep/sweep-record.js';
-import { summaryRenderer } from '../../sweep/sweep-summary.js';
+import { summaryRenderer, sweepInfoOf } from '../../report/sweep-summary.js';
+import { runName, SweepLayout } from '../../store/layout.js';
+import { readSweepRecord } from '../../store/sweep-record.js';
+import { reclassifySweep } from '../../sweep/reclassify-sweep.js';
 
 function describeClasses(status: string, classes: string[]): string {
   return status === 'failed' ? classes.join(',') || 'FAILED' : status.toUpperCase();
@@ -24,9 +23,9 @@ export function registerClassify(program: Command): void {
     .addHelpText('after', '\nExamples:\n  $ flakehunt classify logs/serial_fix13\n  $ flakehunt classify logs/n4_fix8 --taxonomy my-rules.json   # a folder of the seed script works too')
     .action(async (dir: string, options: { taxonomy?: string; json?: boolean }) => {
       const taxonomy = await loadTaxonomy(options.taxonomy ?? DEFAULT_TAXONOMY);
-      const record = await readJsonIfExists<SweepRecord>(path.join(dir, 'sweep.json')).catch(() => null);
-      const identity = (record?.identity ?? {}) as { image?: string; parallelism?: string; nodeids?: string[] };
-      const info = { dir: path.resolve(dir), name: path.basename(path.resolve(dir)), image: identity.image ?? null, parallelism: identity.parallelism ?? path.basename(dir), tag: null, nodeids: identity.nodeids ?? [] };
+      const layout = new SweepLayout(path.resolve(dir));
+      const record = await readSweepRecord(layout).catch(() => null);
+      const info = sweepInfoOf(layout.dir, record);
       const warn = (error: Error) => process.stderr.write(`flakehunt: warning: ${error.message}\n`);
       const { changes, results, origin } = await reclassifySweep(dir, taxonomy, summaryRenderer(info, taxonomy), warn);
       if (options.json) {

@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
 
-import { createExecutor } from '../../executors/create-executor.js';
-import type { DockerExecutor } from '../../executors/docker/docker-executor.js';
-import { readJsonIfExists } from '../../store/read-json.js';
-import { SweepLayout } from '../../store/layout.js';
-import type { SweepRecord } from '../../sweep/sweep-record.js';
 import { UsageError } from '../../core/errors.js';
+import { createExecutor, EXECUTOR_CHOICES, parseExecutorKind } from '../../executors/registry.js';
+import { SweepLayout } from '../../store/layout.js';
+import { readSweepRecord } from '../../store/sweep-record.js';
 
 export function registerClean(program: Command): void {
   program
@@ -14,19 +12,19 @@ export function registerClean(program: Command): void {
     .description('Remove containers (or local process groups) that flakehunt started and whose flakehunt process\nis gone. Only flakehunt\'s own (found by their labels) are touched; never a container of anyone else.')
     .option('--sweep <dir>', 'only this sweep\'s leftovers')
     .option('--all', 'also remove those of flakehunt processes that are still running (stops their iterations)')
-    .option('--executor <docker|local>', 'which back end to clean (default docker)', 'docker')
+    .option(`--executor <${EXECUTOR_CHOICES}>`, 'which back end to clean (default docker)', 'docker')
     .option('--json', 'print what was removed as JSON')
     .addHelpText('after', '\nExamples:\n  $ flakehunt clean                          # containers of flakehunt runs that were killed\n  $ flakehunt clean --sweep logs/serial_fix13 --all')
     .action(async (options: { sweep?: string; all?: boolean; executor: string; json?: boolean }) => {
-      if (options.executor !== 'docker' && options.executor !== 'local') throw new UsageError(`--executor must be docker or local, got ${JSON.stringify(options.executor)}`);
+      const kind = parseExecutorKind(options.executor);
       let sweepId: string | null = null;
       if (options.sweep !== undefined) {
-        const record = await readJsonIfExists<SweepRecord>(new SweepLayout(options.sweep).sweepJson).catch(() => null);
+        const record = await readSweepRecord(new SweepLayout(options.sweep)).catch(() => null);
         if (record === null) throw new UsageError(`${options.sweep} has no readable sweep.json: give a flakehunt sweep folder`);
         sweepId = record.sweepId;
       }
-      const executor = await createExecutor(options.executor);
-      if (executor.kind === 'docker') await (executor as DockerExecutor).ping();
+      const executor = await createExecutor(kind);
+      await executor.ping();
       const removed = await executor.reap({ sweepId, includeLiveOwners: options.all === true });
       if (options.json) process.stdout.write(`${JSON.stringify({ removed })}\n`);
       else process.stdout.write(removed.length === 0 ? 'nothing to clean\n' : `removed ${removed.length}: ${removed.join(', ')}\n`);

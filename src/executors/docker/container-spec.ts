@@ -1,33 +1,13 @@
 import type Docker from 'dockerode';
 
-import { UsageError } from '../../core/errors.js';
 import { publicEnv } from '../../core/secrets.js';
-import type { IterationSpec } from '../executor.js';
+import type { GpuRequest, IterationSpec } from '../executor.js';
 
-
-/** `1g`, `512m`, `64k`, `1073741824` → bytes. */
-export function parseByteSize(value: string, flag: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(value.trim());
-  if (!m) throw new UsageError(`${flag} ${JSON.stringify(value)} is not a size: write it like 512m, 2g or 1073741824`);
-  const power = { '': 0, k: 1, m: 2, g: 3, t: 4 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
-  return Math.round(Number(m[1]) * 1024 ** power);
-}
-
-/** `nofile=1024:2048` or `core=-1` → a Docker ulimit. */
-export function parseUlimit(value: string): { Name: string; Soft: number; Hard: number } {
-  const m = /^([a-z]+)=(-?\d+)(?::(-?\d+))?$/.exec(value);
-  if (!m) throw new UsageError(`--ulimit ${JSON.stringify(value)} is not NAME=SOFT[:HARD]: write it like nofile=1024:2048`);
-  return { Name: m[1]!, Soft: Number(m[2]), Hard: Number(m[3] ?? m[2]) };
-}
-
-/** `all`, `2`, or `device=0,1` → a Docker device request for NVIDIA GPUs. */
-export function parseGpus(value: string): Docker.DeviceRequest {
+/** A Docker device request for NVIDIA GPUs. */
+function deviceRequest(gpus: GpuRequest): Docker.DeviceRequest {
   const base = { Driver: '', Capabilities: [['gpu']] };
-  if (value === 'all') return { ...base, Count: -1 };
-  if (/^\d+$/.test(value)) return { ...base, Count: Number(value) };
-  const m = /^device=([\w,.-]+)$/.exec(value);
-  if (m) return { ...base, DeviceIDs: m[1]!.split(',') };
-  throw new UsageError(`--gpus ${JSON.stringify(value)} is not all, a count, or device=ID[,ID]`);
+  if ('deviceIds' in gpus) return { ...base, DeviceIDs: gpus.deviceIds };
+  return { ...base, Count: gpus.count === 'all' ? -1 : gpus.count };
 }
 
 /**
@@ -52,11 +32,11 @@ export function containerCreateOptions(
     Init: r.init,
   };
   if (r.network !== null) hostConfig.NetworkMode = r.network;
-  if (r.shmSize !== null) hostConfig.ShmSize = parseByteSize(r.shmSize, '--shm-size');
-  if (r.memory !== null) hostConfig.Memory = parseByteSize(r.memory, '--memory');
+  if (r.shmBytes !== null) hostConfig.ShmSize = r.shmBytes;
+  if (r.memoryBytes !== null) hostConfig.Memory = r.memoryBytes;
   if (r.cpus !== null) hostConfig.NanoCpus = Math.round(r.cpus * 1e9);
-  if (r.ulimits.length > 0) hostConfig.Ulimits = r.ulimits.map(parseUlimit);
-  if (r.gpus !== null) hostConfig.DeviceRequests = [parseGpus(r.gpus)];
+  if (r.ulimits.length > 0) hostConfig.Ulimits = r.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard }));
+  if (r.gpus !== null) hostConfig.DeviceRequests = [deviceRequest(r.gpus)];
   return {
     name: spec.name,
     Image: spec.image ?? undefined,

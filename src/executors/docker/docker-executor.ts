@@ -53,6 +53,10 @@ export class DockerExecutor implements Executor {
     }
   }
 
+  describe(spec: IterationSpec): Docker.ContainerCreateOptions {
+    return containerCreateOptions(spec, process.env, false);
+  }
+
   async start(spec: IterationSpec): Promise<RunningIteration> {
     return (await this.prepare(spec)).start();
   }

@@ -7,6 +7,7 @@ import { PassThrough } from 'node:stream';
 import { execa } from 'execa';
 
 import { UsageError } from '../../core/errors.js';
+import { publicEnv } from '../../core/secrets.js';
 import { currentProcess, isOwnerAlive, sameProcess } from '../../store/process-identity.js';
 import { type Executor, type ExitInfo, type IterationSpec, type PreparedIteration, preparedIteration, type ReapFilter, type RunningIteration } from '../executor.js';
 import { groupBelongsTo, readRegistry, registerGroup, sandboxPrefix, unregisterGroup } from './local-registry.js';
@@ -52,6 +53,13 @@ function checkLocalSpec(spec: IterationSpec): void {
  */
 export class LocalExecutor implements Executor {
   readonly kind = 'local' as const;
+
+  /** Always reachable: it is this machine. */
+  async ping(): Promise<void> {}
+
+  describe(spec: IterationSpec): unknown {
+    return { argv: spec.argv, env: publicEnv(spec.env), envPass: spec.envPass.map((n) => `${n}=<from host, not shown>`), workdir: spec.workdir };
+  }
 
   async preflight(image: string | null): Promise<{ imageId: string | null }> {
     if (image !== null) throw new UsageError('--image has no meaning with --executor local: drop it, or use --executor docker');

@@ -1,8 +1,9 @@
-import { lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
 import type { ProcessIdentity } from '../../store/process-identity.js';
+import { readJsonFilesIn } from '../../store/read-json.js';
 
 /** A process group started by the local executor, recorded so a later run can reap it if its owner dies. */
 export interface LocalEntry {
@@ -40,22 +41,12 @@ export async function unregisterGroup(pgid: number): Promise<void> {
 }
 
 export async function readRegistry(): Promise<LocalEntry[]> {
-  let names: string[];
   try {
     await ensureRegistry();
-    names = await readdir(registryDir());
   } catch {
     return [];
   }
-  const entries: LocalEntry[] = [];
-  for (const name of names.filter((n) => n.endsWith('.json'))) {
-    try {
-      entries.push(JSON.parse(await readFile(path.join(registryDir(), name), 'utf8')) as LocalEntry);
-    } catch {
-      // A half-written entry of a process killed mid-write: nothing to reap from it.
-    }
-  }
-  return entries;
+  return readJsonFilesIn<LocalEntry>(registryDir());
 }
 
 /** Whether the group leader still runs with this sweep's marker (guards against a reused pid). */

@@ -3,13 +3,14 @@ import os from 'node:os';
 
 import { describe, expect, it } from 'vitest';
 
-import { resolveRunConfig } from '../../../src/cli/run-options.js';
 import type { ConfigValues } from '../../../src/config/config-file.js';
+import { resolveRunConfig } from '../../../src/config/resolve-run-config.js';
+import { DEFAULT_ARTIFACTS_DIR, PLUGIN_DIR, PLUGIN_MODULE } from '../../../src/core/container-paths.js';
 import { ITERATION_LABEL, ownerOfLabels, SWEEP_LABEL, TOOL_LABEL, DIR_LABEL } from '../../../src/executors/labels.js';
 import { currentProcess } from '../../../src/store/process-identity.js';
 import { iterationSpec } from '../../../src/sweep/iteration-spec.js';
-import { DEFAULT_ARTIFACTS_DIR, PLUGIN_DIR, type SweepConfig } from '../../../src/sweep/sweep-config.js';
-import { parallelismKind, PLUGIN_MODULE, runnerMode, testArgv } from '../../../src/sweep/test-command.js';
+import type { SweepConfig } from '../../../src/sweep/sweep-config.js';
+import { parallelismKind, runnerMode, testArgv } from '../../../src/sweep/test-command.js';
 
 function config(flags: ConfigValues): SweepConfig {
   return resolveRunConfig({ image: 'suite:latest', ...flags }, {}, process.cwd());
@@ -18,26 +19,26 @@ function config(flags: ConfigValues): SweepConfig {
 describe('testArgv', () => {
   it('serial: pytest verbose with the reporter plugin, no -n', () => {
     const c = config({ pytestNodeid: ['tests/t.py::test_a', 'tests/u.py'] });
-    expect(testArgv(c)).toEqual(['python3', '-m', 'pytest', '-v', '-rfE', '-p', PLUGIN_MODULE, 'tests/t.py::test_a', 'tests/u.py']);
+    expect(testArgv(c.run)).toEqual(['python3', '-m', 'pytest', '-v', '-rfE', '-p', PLUGIN_MODULE, 'tests/t.py::test_a', 'tests/u.py']);
     expect(PLUGIN_MODULE).toBe('flakehunt_reporter');
-    expect(runnerMode(c)).toBe('pytest');
-    expect(parallelismKind(c)).toBe('serial');
+    expect(runnerMode(c.run)).toBe('pytest');
+    expect(parallelismKind(c.run)).toBe('serial');
   });
 
   it('-n 4: xdist flags before the pytest args and node ids', () => {
     const c = config({ pytestNodeid: 'tests/t.py', parallelism: '4', pytestArgs: '-x --timeout 90', pytestLauncher: 'pytest' });
-    expect(testArgv(c)).toEqual(['pytest', '-v', '-rfE', '-p', PLUGIN_MODULE, '-n', '4', '-x', '--timeout', '90', 'tests/t.py']);
-    expect(parallelismKind(c)).toBe('xdist');
+    expect(testArgv(c.run)).toEqual(['pytest', '-v', '-rfE', '-p', PLUGIN_MODULE, '-n', '4', '-x', '--timeout', '90', 'tests/t.py']);
+    expect(parallelismKind(c.run)).toBe('xdist');
   });
 
   it('n4 means the same as 4', () => {
-    expect(testArgv(config({ pytestNodeid: 't.py', parallelism: 'n4' }))).toEqual(testArgv(config({ pytestNodeid: 't.py', parallelism: '4' })));
+    expect(testArgv(config({ pytestNodeid: 't.py', parallelism: 'n4' }).run)).toEqual(testArgv(config({ pytestNodeid: 't.py', parallelism: '4' }).run));
   });
 
   it('--command: exactly the words given, nothing added', () => {
     const c = config({ command: `go test -run 'TestFlaky|TestOther' ./...`, parallelism: '4' });
-    expect(testArgv(c)).toEqual(['go', 'test', '-run', 'TestFlaky|TestOther', './...']);
-    expect(runnerMode(c)).toBe('command');
+    expect(testArgv(c.run)).toEqual(['go', 'test', '-run', 'TestFlaky|TestOther', './...']);
+    expect(runnerMode(c.run)).toBe('command');
   });
 });
 
@@ -66,7 +67,7 @@ describe('iterationSpec', () => {
     expect(spec.iteration).toBe(7);
     expect(spec.sweepId).toBe('sweep-abc123');
     expect(spec.image).toBe('suite:latest');
-    expect(spec.argv).toEqual(testArgv(c));
+    expect(spec.argv).toEqual(testArgv(c.run));
   });
 
   it('defaults the artifacts folder', () => {

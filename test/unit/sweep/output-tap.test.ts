@@ -49,7 +49,7 @@ class Harness {
 }
 
 describe('OutputTap without secrets', () => {
-  it('passes every byte through unchanged and counts them', async () => {
+  it('passes every byte through unchanged', async () => {
     const h = new Harness([]);
     const binary = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
     const before = Date.now();
@@ -61,7 +61,6 @@ describe('OutputTap without secrets', () => {
     expect(h.afterEach[0]).toBe('hello ');
     await h.end();
     expect(h.bytes().equals(Buffer.concat([Buffer.from('hello '), binary, Buffer.from('wörld\r\n')]))).toBe(true);
-    expect(h.tap.bytes).toBe(6 + 256 + Buffer.byteLength('wörld\r\n'));
   });
 
   it('ignores secrets shorter than 4 characters and empty ones', async () => {

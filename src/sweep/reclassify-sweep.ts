@@ -3,6 +3,11 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
+import type { Classification, Parallelism, RunnerMode } from '../classify/classification.js';
+import { ClassifyPool } from '../classify/classify-pool.js';
+import type { LogJob } from '../classify/classify-pool-protocol.js';
+import { mapConcurrently } from '../classify/map-concurrently.js';
+import type { Taxonomy } from '../classify/taxonomy-types.js';
 import { UsageError } from '../core/errors.js';
 import type { IterationResult } from '../core/result.js';
 import { writeJsonAtomic } from '../store/atomic-write.js';
@@ -10,12 +15,8 @@ import { parseRunName, SweepLayout } from '../store/layout.js';
 import { type CompromisedHandler, withLock } from '../store/locks.js';
 import { readJsonIfExists } from '../store/read-json.js';
 import { rewriteSweepFiles, type SummaryRenderer } from '../store/results-store.js';
-import type { SweepRecord } from '../sweep/sweep-record.js';
-import type { Classification, Parallelism, RunnerMode } from './classification.js';
-import { ClassifyPool } from './classify-pool.js';
-import type { LogJob } from './classify-pool-protocol.js';
-import { mapConcurrently } from './map-concurrently.js';
-import type { Taxonomy } from './taxonomy-types.js';
+import { readSweepRecord } from '../store/sweep-record.js';
+import { classifiedResult } from './iteration-result.js';
 
 /** result.json files written at once. */
 const WRITES_AT_ONCE = 64;
@@ -36,9 +37,9 @@ export interface SweepOrigin {
 
 /** Reads parallelism from sweep.json, or from a seed-script folder name (`serial`, `n4`, `n4_fix8`). */
 export async function sweepOrigin(layout: SweepLayout): Promise<SweepOrigin> {
-  const record = await readJsonIfExists<SweepRecord>(layout.sweepJson).catch(() => null);
+  const record = await readSweepRecord(layout).catch(() => null);
   if (record !== null) {
-    const identity = record.identity as { parallelism?: string; command?: unknown };
+    const { identity } = record;
     return { kind: 'flakehunt', parallelism: identity.parallelism ?? 'serial', mode: identity.command ? 'command' : 'pytest' };
   }
   const m = /^(serial|n(\d+))(?:_.*)?$/.exec(path.basename(layout.dir));
@@ -78,24 +79,18 @@ async function jobFor(layout: SweepLayout, origin: SweepOrigin, iteration: numbe
 async function resultOf(iteration: number, previous: IterationResult | null, job: LogJob, c: Classification): Promise<IterationResult> {
   // Only a seed-script folder (no result.json) takes its times from the log file.
   const logStat = previous === null ? await stat(job.log) : null;
-  return {
+  return classifiedResult({
     iteration,
-    status: c.status,
     exitCode: job.exit.exitCode,
-    durationMs: previous?.durationMs ?? 0,
-    classes: c.classes,
-    failures: c.failures,
     killedBy: job.exit.killedBy,
-    exitCodeMismatch: c.exitCodeMismatch,
-    tests: c.tests,
+    durationMs: previous?.durationMs ?? 0,
     startedAt: previous?.startedAt ?? logStat!.birthtime.toISOString(),
     finishedAt: previous?.finishedAt ?? logStat!.mtime.toISOString(),
     attempt: previous?.attempt ?? 1,
     host: previous?.host ?? os.hostname(),
     pid: previous?.pid ?? 0,
     imageId: previous?.imageId ?? null,
-    note: c.note,
-  };
+  }, c);
 }
 
 /**

@@ -3,40 +3,28 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
 import { UsageError } from '../core/errors.js';
+import { publicEnv } from '../core/secrets.js';
 import { writeJsonAtomic } from '../store/atomic-write.js';
 import type { SweepLayout } from '../store/layout.js';
 import { type CompromisedHandler, withLock } from '../store/locks.js';
-import { readJsonIfExists } from '../store/read-json.js';
-import { publicEnv } from '../core/secrets.js';
+import { readSweepRecord, type SweepRecord } from '../store/sweep-record.js';
 import { identityOf, type SweepConfig } from './sweep-config.js';
 
-/** The contents of sweep.json: what was run, so a later run can resume it or refuse to mix settings. */
-export interface SweepRecord {
-  version: 1;
-  sweepId: string;
-  name: string;
-  createdAt: string;
-  identity: Record<string, unknown>;
-  imageId: string | null;
-  /** Other settings as last used (timeouts, resources…): informative, they may change between resumes. */
-  settings: Record<string, unknown>;
-  taxonomy: string;
-}
-
 /** Settings with secret-looking values masked and passed-through variables named only. */
-function publicSettings(config: SweepConfig): Record<string, unknown> {
+function publicSettings(config: SweepConfig): SweepRecord['settings'] {
+  const { container, limits } = config;
   return {
-    env: publicEnv(config.env),
-    envPass: config.envPass,
-    mounts: config.mounts,
-    workdir: config.workdir,
-    resources: config.resources,
-    artifactsDir: config.artifactsDir,
-    artifactsEnv: config.artifactsEnv,
-    timeoutMs: config.timeoutMs,
-    idleTimeoutMs: config.idleTimeoutMs,
-    graceMs: config.graceMs,
-    tag: config.tag,
+    env: publicEnv(container.env),
+    envPass: container.envPass,
+    mounts: container.mounts,
+    workdir: container.workdir,
+    resources: container.resources,
+    artifactsDir: container.artifactsDir,
+    artifactsEnv: container.artifactsEnv,
+    timeoutMs: limits.timeoutMs,
+    idleTimeoutMs: limits.idleTimeoutMs,
+    graceMs: limits.graceMs,
+    tag: config.output.tag,
   };
 }
 
@@ -51,7 +39,7 @@ function describeDifference(recorded: Record<string, unknown>, wanted: Record<st
 
 /**
  * Creates sweep.json, or checks that the recorded sweep has the same identity (image, node ids,
- * parallelism, command). A mismatch is refused unless `force`.
+ * parallelism, command). A mismatch is refused unless `--force`.
  */
 export async function openSweepRecord(
   layout: SweepLayout,
@@ -62,19 +50,17 @@ export async function openSweepRecord(
   await mkdir(layout.dir, { recursive: true });
   return withLock(layout.sweepLock, onCompromised, async () => {
     const warnings: string[] = [];
-    const existing = await readJsonIfExists<SweepRecord>(layout.sweepJson).catch((error: Error) => {
-      throw new UsageError(`${layout.sweepJson} is unreadable (${error.message}): move it aside or pick another --tag`);
-    });
+    const existing = await readSweepRecord(layout);
     const identity = identityOf(config);
     if (existing !== null) {
       const difference = describeDifference(existing.identity, identity);
-      if (difference !== null && !config.force) {
+      if (difference !== null && !config.schedule.force) {
         throw new UsageError(
           `${layout.dir} holds a sweep with other settings (${difference}): use another --tag for a new sweep, or --force to continue this one anyway`,
         );
       }
       if (existing.imageId !== null && imageId !== null && existing.imageId !== imageId) {
-        warnings.push(`image ${config.image} changed since this sweep started (${existing.imageId.slice(7, 19)} → ${imageId.slice(7, 19)}); each result.json records the image it ran`);
+        warnings.push(`image ${config.run.image} changed since this sweep started (${existing.imageId.slice(7, 19)} → ${imageId.slice(7, 19)}); each result.json records the image it ran`);
       }
       const record: SweepRecord = { ...existing, identity: difference !== null ? identity : existing.identity, settings: publicSettings(config), imageId: imageId ?? existing.imageId };
       await writeJsonAtomic(layout.sweepJson, record);
@@ -89,7 +75,7 @@ export async function openSweepRecord(
       identity,
       imageId,
       settings: publicSettings(config),
-      taxonomy: config.taxonomyFile,
+      taxonomy: config.output.taxonomyFile,
     };
     await writeJsonAtomic(layout.sweepJson, record);
     return { record, warnings };

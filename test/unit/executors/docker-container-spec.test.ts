@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { UsageError } from '../../../src/core/errors.js';
-import { containerCreateOptions, parseByteSize, parseGpus, parseUlimit } from '../../../src/executors/docker/container-spec.js';
+import { containerCreateOptions } from '../../../src/executors/docker/container-spec.js';
 import { SECRET_NAME } from '../../../src/core/secrets.js';
 import type { IterationSpec } from '../../../src/executors/executor.js';
 
@@ -29,75 +28,12 @@ function spec(overrides: Partial<IterationSpec> = {}): IterationSpec {
     artifactsDir: '/flakehunt/artifacts',
     inject: {},
     labels: { 'dev.flakehunt': '1' },
-    resources: { init: true, network: null, shmSize: null, ulimits: [], gpus: null, cpus: null, memory: null },
+    resources: { init: true, network: null, shmBytes: null, ulimits: [], gpus: null, cpus: null, memoryBytes: null },
     ...overrides,
   };
 }
 
 const HOST_ENV = { PASSED_SECRET: 'host-only-value-xyz', UNRELATED: 'u' };
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
-
-describe('parseByteSize', () => {
-  it.each([
-    ['1073741824', 1073741824],
-    ['64k', 65536],
-    ['512m', 536870912],
-    ['1g', 1073741824],
-    ['2G', 2147483648],
-    ['1.5g', 1610612736],
-    ['1t', 1024 ** 4],
-    ['512mb', 536870912],
-    ['2GiB', 2147483648],
-    [' 8m ', 8388608],
-    ['100b', 100],
-  ])('%j → %d bytes', (text, bytes) => {
-    expect(parseByteSize(text, '--shm-size')).toBe(bytes);
-  });
-
-  it.each(['', 'lots', '-1g', '1x', 'g', '1gg', '1..5g', '1,5g'])('rejects %j naming the flag and the fix', (text) => {
-    const error = thrown(() => parseByteSize(text, '--memory'));
-    expect(error).toBeInstanceOf(UsageError);
-    expect(error.message).toBe(`--memory ${JSON.stringify(text)} is not a size: write it like 512m, 2g or 1073741824`);
-  });
-});
-
-describe('parseUlimit', () => {
-  it('reads NAME=SOFT:HARD and NAME=VALUE', () => {
-    expect(parseUlimit('nofile=1024:2048')).toEqual({ Name: 'nofile', Soft: 1024, Hard: 2048 });
-    expect(parseUlimit('core=-1')).toEqual({ Name: 'core', Soft: -1, Hard: -1 });
-    expect(parseUlimit('nproc=512')).toEqual({ Name: 'nproc', Soft: 512, Hard: 512 });
-  });
-
-  it.each(['nofile', 'nofile=', 'NOFILE=1', 'nofile=a', 'nofile=1:2:3', '=1', 'no file=1'])('rejects %j', (text) => {
-    const error = thrown(() => parseUlimit(text));
-    expect(error).toBeInstanceOf(UsageError);
-    expect(error.message).toContain(`--ulimit ${JSON.stringify(text)}`);
-    expect(error.message).toContain('nofile=1024:2048');
-  });
-});
-
-describe('parseGpus', () => {
-  it('reads all, a count, and device lists', () => {
-    expect(parseGpus('all')).toEqual({ Driver: '', Capabilities: [['gpu']], Count: -1 });
-    expect(parseGpus('2')).toEqual({ Driver: '', Capabilities: [['gpu']], Count: 2 });
-    expect(parseGpus('device=0,1')).toEqual({ Driver: '', Capabilities: [['gpu']], DeviceIDs: ['0', '1'] });
-    expect(parseGpus('device=GPU-3f2a-11')).toMatchObject({ DeviceIDs: ['GPU-3f2a-11'] });
-  });
-
-  it.each(['', 'many', 'device=', 'ALL', '-1', 'device=0;1', '2 gpus'])('rejects %j', (text) => {
-    const error = thrown(() => parseGpus(text));
-    expect(error).toBeInstanceOf(UsageError);
-    expect(error.message).toBe(`--gpus ${JSON.stringify(text)} is not all, a count, or device=ID[,ID]`);
-  });
-});
 
 describe('containerCreateOptions', () => {
   it('with revealEnv false masks secret-looking --env values and shows --env-pass by name only', () => {
@@ -163,7 +99,7 @@ describe('containerCreateOptions', () => {
 
   it('translates every resource limit', () => {
     const options = containerCreateOptions(
-      spec({ resources: { init: false, network: 'none', shmSize: '2g', ulimits: ['nofile=1024:2048', 'core=-1'], gpus: 'device=0,1', cpus: 1.5, memory: '512m' } }),
+      spec({ resources: { init: false, network: 'none', shmBytes: 2 * 1024 ** 3, ulimits: [{ name: 'nofile', soft: 1024, hard: 2048 }, { name: 'core', soft: -1, hard: -1 }], gpus: { deviceIds: ['0', '1'] }, cpus: 1.5, memoryBytes: 512 * 1024 ** 2 } }),
       {},
       false,
     );
@@ -181,6 +117,12 @@ describe('containerCreateOptions', () => {
       ],
       DeviceRequests: [{ Driver: '', Capabilities: [['gpu']], DeviceIDs: ['0', '1'] }],
     });
+  });
+
+  it('asks for every GPU, or a count of them', () => {
+    const request = (gpus: IterationSpec['resources']['gpus']) => containerCreateOptions(spec({ resources: { ...spec().resources, gpus } }), {}, false).HostConfig!.DeviceRequests;
+    expect(request({ count: 'all' })).toEqual([{ Driver: '', Capabilities: [['gpu']], Count: -1 }]);
+    expect(request({ count: 2 })).toEqual([{ Driver: '', Capabilities: [['gpu']], Count: 2 }]);
   });
 
   it('leaves out Image and WorkingDir when there are none', () => {

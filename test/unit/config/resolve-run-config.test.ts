@@ -4,9 +4,11 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { RUN_DEFAULTS, resolveRunConfig, splitWords } from '../../../src/cli/run-options.js';
 import { DEFAULT_TAXONOMY } from '../../../src/classify/taxonomy-loader.js';
 import type { ConfigValues } from '../../../src/config/config-file.js';
+import { splitWords } from '../../../src/config/option-parsers.js';
+import { resolveRunConfig } from '../../../src/config/resolve-run-config.js';
+import { RUN_OPTIONS } from '../../../src/config/run-option-table.js';
 import { UsageError } from '../../../src/core/errors.js';
 import type { SweepConfig } from '../../../src/sweep/sweep-config.js';
 
@@ -43,35 +45,26 @@ function usageError(flags: ConfigValues, file: ConfigValues = {}): string {
 describe('resolveRunConfig: good input', () => {
   it('fills in the documented defaults', () => {
     const c = resolve(BASE);
-    expect(c).toMatchObject({
-      executor: 'docker',
+    expect(c.executor).toBe('docker');
+    expect(c.run).toEqual({
       image: 'suite:latest',
       nodeids: ['tests/t.py::test_a'],
       parallelism: 'serial',
-      start: 1,
-      end: 100,
-      tag: null,
-      // Neither a flag nor the file: relative to the config file's folder (the working directory when there is none).
-      logsDir: path.join(dir, 'logs'),
       pytestLauncher: ['python3', '-m', 'pytest'],
       pytestArgs: [],
       command: null,
-      env: {},
-      envPass: [],
-      mounts: [],
-      timeoutMs: 3_600_000,
-      idleTimeoutMs: 900_000,
-      graceMs: 10_000,
-      jobs: 1,
-      chunkSize: null,
-      force: false,
-      untilFail: false,
-      maxFailures: null,
-      taxonomyFile: DEFAULT_TAXONOMY,
-      infraRetries: RUN_DEFAULTS.infraRetries,
-      artifactsDir: '/flakehunt/artifacts',
     });
-    expect(c.resources).toEqual({ init: true, network: null, shmSize: null, ulimits: [], gpus: null, cpus: null, memory: null });
+    expect(c.schedule).toEqual({ start: 1, end: 100, jobs: 1, chunkSize: null, force: false, infraRetries: RUN_OPTIONS.infraRetries.default });
+    expect(c.output).toEqual({
+      tag: null,
+      // Neither a flag nor the file: relative to the config file's folder (the working directory when there is none).
+      logsDir: path.join(dir, 'logs'),
+      taxonomyFile: DEFAULT_TAXONOMY,
+    });
+    expect(c.container).toMatchObject({ env: {}, envPass: [], mounts: [], artifactsDir: '/flakehunt/artifacts' });
+    expect(c.limits).toEqual({ timeoutMs: 3_600_000, idleTimeoutMs: 900_000, graceMs: 10_000 });
+    expect(c.stop).toMatchObject({ untilFail: false, maxFailures: null });
+    expect(c.container.resources).toEqual({ init: true, network: null, shmBytes: null, ulimits: [], gpus: null, cpus: null, memoryBytes: null });
   });
 
   it.each([
@@ -80,31 +73,39 @@ describe('resolveRunConfig: good input', () => {
     ['n4', '4'],
     ['16', '16'],
   ])('accepts parallelism %j as %j', (given, stored) => {
-    expect(resolve({ ...BASE, parallelism: given }).parallelism).toBe(stored);
+    expect(resolve({ ...BASE, parallelism: given }).run.parallelism).toBe(stored);
   });
 
   it('accepts every resource flag in its documented form', () => {
     const c = resolve({ ...BASE, shmSize: '2g', memory: '512m', ulimit: ['nofile=1024:2048', 'core=-1'], gpus: 'device=0,1', cpus: '1.5', network: 'none', init: false });
-    expect(c.resources).toEqual({ init: false, network: 'none', shmSize: '2g', ulimits: ['nofile=1024:2048', 'core=-1'], gpus: 'device=0,1', cpus: 1.5, memory: '512m' });
+    expect(c.container.resources).toEqual({
+      init: false,
+      network: 'none',
+      shmBytes: 2 * 1024 ** 3,
+      ulimits: [{ name: 'nofile', soft: 1024, hard: 2048 }, { name: 'core', soft: -1, hard: -1 }],
+      gpus: { deviceIds: ['0', '1'] },
+      cpus: 1.5,
+      memoryBytes: 512 * 1024 ** 2,
+    });
   });
 
   it('parses --env KEY=VALUE (keeping = in values) and an env object from a config file', () => {
-    expect(resolve({ ...BASE, env: ['A=1', 'URL=http://x/?a=b', 'EMPTY='] }).env).toEqual({ A: '1', URL: 'http://x/?a=b', EMPTY: '' });
-    expect(resolve(BASE, { env: { HF_HUB_OFFLINE: 1, B: 'two' } }).env).toEqual({ HF_HUB_OFFLINE: '1', B: 'two' });
+    expect(resolve({ ...BASE, env: ['A=1', 'URL=http://x/?a=b', 'EMPTY='] }).container.env).toEqual({ A: '1', URL: 'http://x/?a=b', EMPTY: '' });
+    expect(resolve(BASE, { env: { HF_HUB_OFFLINE: 1, B: 'two' } }).container.env).toEqual({ HF_HUB_OFFLINE: '1', B: 'two' });
   });
 
   it('--jobs and --chunk-parallel may both be given when they agree', () => {
-    expect(resolve({ ...BASE, jobs: '3', chunkParallel: 3 }).jobs).toBe(3);
-    expect(resolve({ ...BASE, chunkParallel: '2', chunkSize: '5' })).toMatchObject({ jobs: 2, chunkSize: 5 });
+    expect(resolve({ ...BASE, jobs: '3', chunkParallel: 3 }).schedule.jobs).toBe(3);
+    expect(resolve({ ...BASE, chunkParallel: '2', chunkSize: '5' }).schedule).toMatchObject({ jobs: 2, chunkSize: 5 });
   });
 
   it('--executor local needs no image', () => {
-    expect(resolve({ executor: 'local', pytestNodeid: 't.py' }).image).toBeNull();
+    expect(resolve({ executor: 'local', pytestNodeid: 't.py' }).run.image).toBeNull();
   });
 
   it('keeps quoted words of --command and $VARS literal (nothing is expanded)', () => {
-    expect(resolve({ image: 'x', command: `bash -c 'echo "$HOME" | wc -c'` }).command).toEqual(['bash', '-c', 'echo "$HOME" | wc -c']);
-    expect(resolve({ image: 'x', command: 'echo $HOME' }).command).toEqual(['echo', '$HOME']);
+    expect(resolve({ image: 'x', command: `bash -c 'echo "$HOME" | wc -c'` }).run.command).toEqual(['bash', '-c', 'echo "$HOME" | wc -c']);
+    expect(resolve({ image: 'x', command: 'echo $HOME' }).run.command).toEqual(['echo', '$HOME']);
   });
 });
 
@@ -229,7 +230,7 @@ describe('resolveRunConfig: every bad input is a UsageError naming the flag and 
   });
 
   it('--infra-retries may be 0 but not negative', () => {
-    expect(resolve({ ...BASE, infraRetries: 0 }).infraRetries).toBe(0);
+    expect(resolve({ ...BASE, infraRetries: 0 }).schedule.infraRetries).toBe(0);
     expect(usageError({ ...BASE, infraRetries: -1 })).toMatch(/^--infra-retries must be a whole number ≥ 0/);
   });
 
@@ -258,22 +259,25 @@ describe('resolveRunConfig: flags over the config file', () => {
       { parallelism: '4', image: 'flag:img', end: 20 },
       { parallelism: 'serial', image: 'file:img', timeout: '5m', end: 10, start: 3, pytestNodeid: ['from/file.py'], tag: 'filetag' },
     );
-    expect(c).toMatchObject({ parallelism: '4', image: 'flag:img', end: 20, start: 3, timeoutMs: 300_000, nodeids: ['from/file.py'], tag: 'filetag' });
+    expect(c.run).toMatchObject({ parallelism: '4', image: 'flag:img', nodeids: ['from/file.py'] });
+    expect(c.schedule).toMatchObject({ end: 20, start: 3 });
+    expect(c.limits.timeoutMs).toBe(300_000);
+    expect(c.output.tag).toBe('filetag');
   });
 
   it("resolves the file's relative paths against the file's folder, and the flags' against the working directory", () => {
     const fromFile = resolve(BASE, { mount: ['data:/data:ro', './suite:/suite'], logsDir: 'out/logs', taxonomy: 'my-taxonomy.json' }, dir);
-    expect(fromFile.mounts).toEqual([
+    expect(fromFile.container.mounts).toEqual([
       { host: path.join(dir, 'data'), container: '/data', readOnly: true },
       { host: path.join(dir, 'suite'), container: '/suite', readOnly: false },
     ]);
-    expect(fromFile.logsDir).toBe(path.join(dir, 'out', 'logs'));
-    expect(fromFile.taxonomyFile).toBe(path.join(dir, 'my-taxonomy.json'));
+    expect(fromFile.output.logsDir).toBe(path.join(dir, 'out', 'logs'));
+    expect(fromFile.output.taxonomyFile).toBe(path.join(dir, 'my-taxonomy.json'));
 
     const fromFlags = resolve({ ...BASE, logsDir: 'flag-logs', taxonomy: 'flag-tax.json', mount: ['test:/t'] }, { logsDir: 'out/logs' }, dir);
-    expect(fromFlags.logsDir).toBe(path.resolve(process.cwd(), 'flag-logs'));
-    expect(fromFlags.taxonomyFile).toBe(path.resolve(process.cwd(), 'flag-tax.json'));
-    expect(fromFlags.mounts).toEqual([{ host: path.resolve(process.cwd(), 'test'), container: '/t', readOnly: false }]);
+    expect(fromFlags.output.logsDir).toBe(path.resolve(process.cwd(), 'flag-logs'));
+    expect(fromFlags.output.taxonomyFile).toBe(path.resolve(process.cwd(), 'flag-tax.json'));
+    expect(fromFlags.container.mounts).toEqual([{ host: path.resolve(process.cwd(), 'test'), container: '/t', readOnly: false }]);
   });
 
   it('a mount path relative to the config file is checked there, not in the working directory', () => {
@@ -291,6 +295,6 @@ describe('resolveRunConfig: flags over the config file', () => {
   // --jobs and chunkParallel may come from different sources: a flag wins over the config file
   // rather than counting as giving both.
   it('--jobs on the command line wins over chunkParallel in the config file', () => {
-    expect(resolve({ ...BASE, jobs: 4 }, { chunkParallel: 2 }).jobs).toBe(4);
+    expect(resolve({ ...BASE, jobs: 4 }, { chunkParallel: 2 }).schedule.jobs).toBe(4);
   });
 });

@@ -1,0 +1,19 @@
+import { ExitCode } from '../core/errors.js';
+import type { SweepOutcome } from '../sweep/sweep-runner.js';
+import type { StopKind } from '../sweep/sweep-state.js';
+import type { Schedule } from '../sweep/sweep-config.js';
+
+const BY_STOP: Partial<Record<StopKind, number>> = {
+  interrupted: ExitCode.interrupted,
+  environment: ExitCode.environment,
+  collection: ExitCode.usage,
+};
+
+/** `run`'s exit code (the README's table): how it stopped, else whether every iteration of the range passed. */
+export function sweepExitCode(outcome: SweepOutcome, schedule: Pick<Schedule, 'start' | 'end'>): number {
+  const byStop = outcome.stop === null ? undefined : BY_STOP[outcome.stop.kind];
+  if (byStop !== undefined) return byStop;
+  const inRange = outcome.results.filter((r) => r.iteration >= schedule.start && r.iteration <= schedule.end);
+  const allPassed = inRange.length === schedule.end - schedule.start + 1 && inRange.every((r) => r.status === 'passed');
+  return allPassed ? ExitCode.ok : ExitCode.failures;
+}

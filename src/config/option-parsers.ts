@@ -1,0 +1,129 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+import shellQuote from 'shell-quote';
+
+import { parseDuration } from '../core/durations.js';
+import { UsageError } from '../core/errors.js';
+import type { GpuRequest, MountSpec, Ulimit } from '../executors/executor.js';
+
+/**
+ * Parsers of run option values, from a flag (a string, or strings for repeatable flags) or a config
+ * file (any JSON value). Each turns bad input into a UsageError naming the flag and the fix.
+ */
+
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Splits a command line into words like a shell would, but runs nothing and expands nothing. */
+export function splitWords(text: string, flag: string): string[] {
+  const words = shellQuote.parse(text, (name) => `$${name}`);
+  return words.map((word) => {
+    if (typeof word !== 'string') {
+      throw new UsageError(`${flag} ${JSON.stringify(text)} contains shell syntax (${JSON.stringify(word)}); it is not run by a shell: pass plain arguments, or wrap it as "bash -c '…'" yourself`);
+    }
+    return word;
+  });
+}
+
+/** Words of a command line given as one string (split like a shell) or as an array (taken as is). */
+export function words(value: unknown, flag: string): string[] | null {
+  if (value === undefined || value === null) return null;
+  if (Array.isArray(value)) return value.map(String);
+  return splitWords(String(value), flag);
+}
+
+/** A repeatable value: none, one, or many. */
+export function list(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value.map(String) : [String(value)];
+}
+
+export function optionalText(value: unknown): string | null {
+  return value === undefined || value === null ? null : String(value);
+}
+
+export function wholeNumber(value: unknown, flag: string, min = 1): number {
+  const n = typeof value === 'number' ? value : Number(String(value).trim());
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number ≥ ${min}, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+export function positiveNumber(value: unknown, flag: string, example: string): number {
+  const n = Number(value);
+  if (!(n > 0)) throw new UsageError(`${flag} must be a positive number like ${example}, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+export function duration(value: unknown, flag: string): number {
+  return parseDuration(String(value), flag);
+}
+
+export function variableNames(value: unknown, flag: string): string[] {
+  const names = list(value);
+  for (const name of names) if (!ENV_NAME.test(name)) throw new UsageError(`${flag} ${JSON.stringify(name)} is not a valid variable name`);
+  return names;
+}
+
+/** `--env KEY=VAL` (repeatable), or an object in a config file. */
+export function environment(value: unknown): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (value !== undefined && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [key, v] of Object.entries(value)) env[key] = String(v);
+  } else {
+    for (const entry of list(value)) {
+      const eq = entry.indexOf('=');
+      if (eq <= 0) throw new UsageError(`--env ${JSON.stringify(entry)} is not KEY=VALUE: write it like --env HF_HUB_OFFLINE=1 (use --env-pass NAME to pass a host variable)`);
+      env[entry.slice(0, eq)] = entry.slice(eq + 1);
+    }
+  }
+  for (const key of Object.keys(env)) {
+    if (!ENV_NAME.test(key)) throw new UsageError(`--env: ${JSON.stringify(key)} is not a valid variable name: use letters, digits and _, not starting with a digit`);
+  }
+  return env;
+}
+
+/** `HOST:CONTAINER[:ro]`, the host path relative to `baseDir`. */
+export function mount(entry: string, baseDir: string): MountSpec {
+  const parts = entry.split(':');
+  const mode = parts.length === 3 ? parts[2] : 'rw';
+  if (parts.length < 2 || parts.length > 3 || parts[0] === '' || parts[1] === '' || (mode !== 'ro' && mode !== 'rw')) {
+    throw new UsageError(`--mount ${JSON.stringify(entry)} is not HOST:CONTAINER[:ro]: write it like --mount ./tests:/suite:ro`);
+  }
+  const host = path.resolve(baseDir, parts[0]!);
+  if (!existsSync(host)) throw new UsageError(`--mount: ${host} does not exist on this machine; give an existing host path`);
+  if (!parts[1]!.startsWith('/')) throw new UsageError(`--mount: the container path ${JSON.stringify(parts[1])} must be absolute, like /suite`);
+  return { host, container: parts[1]!, readOnly: mode === 'ro' };
+}
+
+/** `serial`, or `N` / `nN` for pytest -n N (stored as the number's text). */
+export function parallelism(value: unknown): string {
+  const text = String(value);
+  if (text === 'serial') return text;
+  const n = /^n?(\d+)$/.exec(text);
+  if (n && Number(n[1]) >= 1) return String(Number(n[1]));
+  throw new UsageError(`--parallelism ${JSON.stringify(text)} must be "serial" (no xdist) or a positive number N (pytest -n N)`);
+}
+
+/** `1g`, `512m`, `64k`, `1073741824` → bytes. */
+export function byteSize(value: unknown, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(String(value).trim());
+  if (!m) throw new UsageError(`${flag} ${JSON.stringify(value)} is not a size: write it like 512m, 2g or 1073741824`);
+  const power = { '': 0, k: 1, m: 2, g: 3, t: 4 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
+  return Math.round(Number(m[1]) * 1024 ** power);
+}
+
+/** `nofile=1024:2048` or `core=-1`. */
+export function ulimit(value: string): Ulimit {
+  const m = /^([a-z]+)=(-?\d+)(?::(-?\d+))?$/.exec(value);
+  if (!m) throw new UsageError(`--ulimit ${JSON.stringify(value)} is not NAME=SOFT[:HARD]: write it like nofile=1024:2048`);
+  return { name: m[1]!, soft: Number(m[2]), hard: Number(m[3] ?? m[2]) };
+}
+
+/** `all`, `2`, or `device=0,1`. */
+export function gpus(value: string): GpuRequest {
+  if (value === 'all') return { count: 'all' };
+  if (/^\d+$/.test(value)) return { count: Number(value) };
+  const m = /^device=([\w,.-]+)$/.exec(value);
+  if (m) return { deviceIds: m[1]!.split(',') };
+  throw new UsageError(`--gpus ${JSON.stringify(value)} is not all, a count, or device=ID[,ID]`);
+}

@@ -1,0 +1,53 @@
+import { UsageError } from '../core/errors.js';
+import type { Executor } from './executor.js';
+
+interface ExecutorEntry {
+  /** One line for `--help`. */
+  summary: string;
+  /** Whether iterations run in an image (`--image` required), or on this machine (`--image` refused). */
+  needsImage: boolean;
+  /**
+   * Loads only the executor asked for: dockerode (with its gRPC and SSH stacks) and execa take about
+   * a quarter of a second to load, which every command that needs neither would pay.
+   */
+  load(): Promise<Executor>;
+}
+
+/** Every back end: adding one is its folder, an entry here, and its tests. */
+const EXECUTORS = {
+  docker: {
+    summary: 'a fresh container per iteration on a Docker daemon',
+    needsImage: true,
+    load: async () => new (await import('./docker/docker-executor.js')).DockerExecutor(),
+  },
+  local: {
+    summary: 'a fresh process group per iteration on this machine, no container',
+    needsImage: false,
+    load: async () => new (await import('./local/local-executor.js')).LocalExecutor(),
+  },
+} satisfies Record<string, ExecutorEntry>;
+
+export type ExecutorKind = keyof typeof EXECUTORS;
+export const EXECUTOR_KINDS = Object.keys(EXECUTORS) as ExecutorKind[];
+
+export function executorEntry(kind: ExecutorKind): ExecutorEntry {
+  return EXECUTORS[kind];
+}
+
+/** `docker or local`, `docker, local or swarm`. */
+function kindsInWords(): string {
+  return EXECUTOR_KINDS.length === 1 ? EXECUTOR_KINDS[0]! : `${EXECUTOR_KINDS.slice(0, -1).join(', ')} or ${EXECUTOR_KINDS.at(-1)}`;
+}
+
+export function parseExecutorKind(value: unknown, flag = '--executor'): ExecutorKind {
+  const kind = String(value);
+  if (!(EXECUTOR_KINDS as string[]).includes(kind)) throw new UsageError(`${flag} must be ${kindsInWords()}, got ${JSON.stringify(kind)}`);
+  return kind as ExecutorKind;
+}
+
+export function createExecutor(kind: ExecutorKind): Promise<Executor> {
+  return EXECUTORS[kind].load();
+}
+
+/** `docker|local`, for flag syntax in help texts. */
+export const EXECUTOR_CHOICES = EXECUTOR_KINDS.join('|');

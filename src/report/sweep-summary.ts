@@ -1,0 +1,36 @@
+import path from 'node:path';
+
+import type { Taxonomy } from '../classify/taxonomy-types.js';
+import type { IterationResult } from '../core/result.js';
+import type { SummaryRenderer } from '../store/results-store.js';
+import type { SweepRecord } from '../store/sweep-record.js';
+import { summarize } from './summarize.js';
+import { renderSummaryText } from './summary-text.js';
+import type { SweepInfo, SweepSummary } from './summary-types.js';
+
+/**
+ * What a summary says about the sweep itself, from its folder and sweep.json. A folder of the seed
+ * script has no sweep.json: its name gives the parallelism (`serial`, `n4_fix8`).
+ */
+export function sweepInfoOf(dir: string, record: SweepRecord | null): SweepInfo {
+  const name = path.basename(dir);
+  const identity = record?.identity ?? {};
+  return {
+    dir,
+    name,
+    image: identity.image ?? null,
+    parallelism: identity.parallelism ?? name,
+    tag: record?.settings.tag ?? null,
+    nodeids: identity.nodeids ?? [],
+  };
+}
+
+export function summaryOf(results: IterationResult[], info: SweepInfo, taxonomy: Taxonomy, excludeInfrastructure = false): SweepSummary {
+  const rules = taxonomy.rules.map(({ id, title, kind }) => ({ id, title, kind }));
+  return summarize(results, info, rules, { excludeInfrastructure });
+}
+
+/** What summary.txt holds for a sweep. */
+export function summaryRenderer(info: SweepInfo, taxonomy: Taxonomy): SummaryRenderer {
+  return (results) => renderSummaryText(summaryOf(results, info, taxonomy));
+}

@@ -1,0 +1,83 @@
+import type { PreparedIteration } from '../executors/executor.js';
+import type { CompromisedHandler } from '../store/locks.js';
+import { recordResult, type SummaryRenderer } from '../store/results-store.js';
+import type { Claimer } from './claimer.js';
+import type { Lookahead } from './lookahead.js';
+import { type IterationContext, type IterationOutcome, runIterationAttempt } from './run-iteration.js';
+import type { SweepState } from './sweep-state.js';
+import { INITIAL_POLICY_STATE, judgeOutcome, mayStopSweep, type PolicyState } from './stop-policy.js';
+import { writeStopMarker } from './stop-marker.js';
+
+export interface PipelineHooks {
+  /** The container runs: the worker may prepare its next one. */
+  onStarted(): void;
+  /** The next iteration may start: this one's outcome cannot stop the sweep. */
+  onSlotFree(): void;
+}
+
+/**
+ * Runs claimed iterations to recorded results: retries after infrastructure errors, records
+ * each result under the sweep lock, and applies the stop policy. Recording (about 10 ms of file
+ * writes under the lock) goes on alongside the next iteration's start unless the result may stop
+ * the sweep; each worker records its results in order.
+ */
+export class IterationPipeline {
+  private policy: PolicyState = INITIAL_POLICY_STATE;
+
+  constructor(
+    private readonly ctx: IterationContext,
+    private readonly state: SweepState,
+    private readonly claimer: Claimer,
+    private readonly render: SummaryRenderer,
+    private readonly onCompromised: CompromisedHandler,
+    private readonly invocationStart: number,
+  ) {}
+
+  /** Runs a claimed iteration (in its prepared container, if any), records it after `previous`, and lets the claim go. */
+  async runClaimed(ahead: Lookahead, hooks: PipelineHooks, previous: Promise<void> | null): Promise<void> {
+    const { iteration, claim } = ahead;
+    let prepared: PreparedIteration | null = null;
+    try {
+      prepared = await ahead.prepared;
+      if (this.state.stopping || (await this.claimer.stoppedElsewhere())) return;
+      const onRunner = (runner: string) => {
+        hooks.onStarted();
+        return claim.setRunner(runner);
+      };
+      const outcome = await this.runWithRetries({ ...this.ctx, onRunner }, iteration, prepared);
+      this.state.ranHere += 1;
+      if (!this.state.stopping && !mayStopSweep(this.ctx.config.stop, outcome)) hooks.onSlotFree();
+      await previous;
+      this.state.lastResults = await recordResult(this.ctx.layout, outcome.result, this.render, this.onCompromised);
+      this.ctx.events.emit({ type: 'iteration-finished', iteration, result: outcome.result, sweepResults: this.state.lastResults });
+      await this.applyPolicy(outcome);
+    } finally {
+      // A no-op once started; otherwise (interrupted first, or the start never came) it goes now.
+      await prepared?.discard().catch(() => undefined);
+      await claim.release();
+    }
+  }
+
+  private async runWithRetries(ctx: IterationContext, iteration: number, prepared: PreparedIteration | null): Promise<IterationOutcome> {
+    const { infraRetries } = ctx.config.schedule;
+    for (let retry = 0; ; retry += 1) {
+      const outcome = await runIterationAttempt(ctx, iteration, retry === 0 ? prepared : null);
+      if (!outcome.infrastructure || retry >= infraRetries || this.state.halt.signal.aborted) return outcome;
+      const delayMs = 1000 * 2 ** retry;
+      ctx.events.emit({ type: 'iteration-retry', iteration, error: outcome.result.note ?? 'infrastructure error', delayMs, attemptsLeft: infraRetries - retry });
+      await ctx.clock.sleep(delayMs, this.state.halt.signal);
+    }
+  }
+
+  private async applyPolicy(outcome: IterationOutcome): Promise<void> {
+    const failing = this.state.lastResults.filter((r) => r.status === 'failed' && Date.parse(r.finishedAt) >= this.invocationStart);
+    const judged = judgeOutcome(this.ctx.config.stop, this.policy, outcome, failing);
+    this.policy = judged.state;
+    if (judged.stop === null || this.state.stopping) return;
+    if (judged.limitReached) {
+      const { owner } = this.ctx;
+      await writeStopMarker(this.ctx.layout, { reason: judged.stop.reason, createdAt: new Date(this.ctx.clock.now()).toISOString(), byPid: owner.pid, byHost: owner.host });
+    }
+    this.state.requestStop(judged.stop.kind, judged.stop.reason);
+  }
+}

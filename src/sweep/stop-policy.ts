@@ -1,0 +1,64 @@
+import { isVerdict, type IterationResult } from '../core/result.js';
+import { runName } from '../store/layout.js';
+import type { StopSettings } from './sweep-config.js';
+import type { StopDecision } from './sweep-state.js';
+
+/** What the stop policy remembers between iterations of one process. */
+export interface PolicyState {
+  consecutiveInfraErrors: number;
+  /** Iterations that ended passed or failed so far. */
+  verdicts: number;
+}
+
+export const INITIAL_POLICY_STATE: PolicyState = { consecutiveInfraErrors: 0, verdicts: 0 };
+
+/** What the policy needs to know of a finished iteration. */
+export interface PolicyOutcome {
+  result: Pick<IterationResult, 'status' | 'note'>;
+  infrastructure: boolean;
+  collectionFailure: boolean;
+}
+
+/** How many failing iterations stop the sweep (--until-fail is 1); null without a limit. */
+export function failureLimit(settings: StopSettings): number | null {
+  return settings.untilFail ? 1 : settings.maxFailures;
+}
+
+/** Whether recording this outcome may stop the sweep, so the next iteration must wait for it. */
+export function mayStopSweep(settings: StopSettings, outcome: PolicyOutcome): boolean {
+  if (outcome.infrastructure || outcome.collectionFailure) return true;
+  return failureLimit(settings) !== null && outcome.result.status !== 'passed';
+}
+
+/**
+ * The stop policy: after each recorded iteration, whether the sweep goes on. `failing` are the
+ * failed iterations finished since this process started (from every process of the sweep).
+ * `limitReached` tells the caller to write stop.json, so every process of the sweep obeys.
+ */
+export function judgeOutcome(
+  settings: StopSettings,
+  state: PolicyState,
+  outcome: PolicyOutcome,
+  failing: Array<Pick<IterationResult, 'iteration'>>,
+): { state: PolicyState; stop: StopDecision | null; limitReached: boolean } {
+  const { result } = outcome;
+  const infraError = outcome.infrastructure && result.status === 'error';
+  const next: PolicyState = {
+    consecutiveInfraErrors: infraError ? state.consecutiveInfraErrors + 1 : 0,
+    verdicts: state.verdicts + (isVerdict(result) ? 1 : 0),
+  };
+  if (infraError && next.consecutiveInfraErrors >= settings.maxConsecutiveInfraErrors) {
+    const reason = `${next.consecutiveInfraErrors} iterations in a row could not run (last: ${result.note}); fix the infrastructure and run the same command again to resume`;
+    return { state: next, stop: { kind: 'environment', reason }, limitReached: false };
+  }
+  if (outcome.collectionFailure && state.verdicts === 0) {
+    return { state: next, stop: { kind: 'collection', reason: `${result.note}; check --pytest-nodeid, --workdir and --mount` }, limitReached: false };
+  }
+  const limit = failureLimit(settings);
+  if (limit !== null && failing.length >= limit) {
+    const runs = failing.slice(0, 5).map((r) => runName(r.iteration)).join(', ') + (failing.length > 5 ? ', …' : '');
+    const reason = `${failing.length} failing iteration(s) (${runs}) reached ${settings.untilFail ? '--until-fail' : `--max-failures ${limit}`}`;
+    return { state: next, stop: { kind: 'limit', reason }, limitReached: true };
+  }
+  return { state: next, stop: null, limitReached: false };
+}

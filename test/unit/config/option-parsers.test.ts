@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+
+import { byteSize, gpus, ulimit } from '../../../src/config/option-parsers.js';
+import { UsageError } from '../../../src/core/errors.js';
+
+function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('byteSize', () => {
+  it.each([
+    ['1073741824', 1073741824],
+    ['64k', 65536],
+    ['512m', 536870912],
+    ['1g', 1073741824],
+    ['2G', 2147483648],
+    ['1.5g', 1610612736],
+    ['1t', 1024 ** 4],
+    ['512mb', 536870912],
+    ['2GiB', 2147483648],
+    [' 8m ', 8388608],
+    ['100b', 100],
+  ])('%j → %d bytes', (text, bytes) => {
+    expect(byteSize(text, '--shm-size')).toBe(bytes);
+  });
+
+  it.each(['', 'lots', '-1g', '1x', 'g', '1gg', '1..5g', '1,5g'])('rejects %j naming the flag and the fix', (text) => {
+    const error = thrown(() => byteSize(text, '--memory'));
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toBe(`--memory ${JSON.stringify(text)} is not a size: write it like 512m, 2g or 1073741824`);
+  });
+});
+
+describe('ulimit', () => {
+  it('reads NAME=SOFT:HARD and NAME=VALUE', () => {
+    expect(ulimit('nofile=1024:2048')).toEqual({ name: 'nofile', soft: 1024, hard: 2048 });
+    expect(ulimit('core=-1')).toEqual({ name: 'core', soft: -1, hard: -1 });
+    expect(ulimit('nproc=512')).toEqual({ name: 'nproc', soft: 512, hard: 512 });
+  });
+
+  it.each(['nofile', 'nofile=', 'NOFILE=1', 'nofile=a', 'nofile=1:2:3', '=1', 'no file=1'])('rejects %j', (text) => {
+    const error = thrown(() => ulimit(text));
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toContain(`--ulimit ${JSON.stringify(text)}`);
+    expect(error.message).toContain('nofile=1024:2048');
+  });
+});
+
+describe('gpus', () => {
+  it('reads all, a count, and device lists', () => {
+    expect(gpus('all')).toEqual({ count: 'all' });
+    expect(gpus('2')).toEqual({ count: 2 });
+    expect(gpus('device=0,1')).toEqual({ deviceIds: ['0', '1'] });
+    expect(gpus('device=GPU-3f2a-11')).toEqual({ deviceIds: ['GPU-3f2a-11'] });
+  });
+
+  it.each(['', 'many', 'device=', 'ALL', '-1', 'device=0;1', '2 gpus'])('rejects %j', (text) => {
+    const error = thrown(() => gpus(text));
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toBe(`--gpus ${JSON.stringify(text)} is not all, a count, or device=ID[,ID]`);
+  });
+});
+
