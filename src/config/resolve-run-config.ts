@@ -1,8 +1,10 @@
 import { DEFAULT_TAXONOMY } from '../classify/taxonomy-loader.js';
+import { kindsOf } from '../core/conditions.js';
 import { UsageError } from '../core/errors.js';
-import { executorEntry } from '../executors/registry.js';
-import type { SweepConfig } from '../sweep/sweep-config.js';
+import { executorEntry, type ExecutorKind } from '../executors/registry.js';
+import type { MatrixCell, SweepConfig } from '../sweep/sweep-config.js';
 import type { ConfigValues } from './config-file.js';
+import { cellsOf, matrixSetsParallelism } from './matrix-spec.js';
 import { longFlag, RUN_OPTIONS, type RunOptionKey, type RunValues } from './run-option-table.js';
 
 /** Consecutive infrastructure errors after which a sweep stops (documented in the README). */
@@ -42,6 +44,11 @@ export function resolveRunConfig(flags: ConfigValues, file: ConfigValues, fileDi
   if (executorEntry(v.executor).needsImage && image === null) {
     throw new UsageError(`--image is required with the ${v.executor} executor: name the image to test, e.g. -i dynamo:latest-dev (or --executor local)`);
   }
+  if (matrixSetsParallelism(v.matrix) && (flags.parallelism !== undefined || file.parallelism !== undefined)) {
+    throw new UsageError('--matrix parallelism=… and --parallelism both set the parallelism: give it in one place');
+  }
+  const cells = cellsOf(v.matrix, { parallelism: v.parallelism, perturbation: v.perturb });
+  checkCells(cells, v.executor, v.command !== null);
   return {
     executor: v.executor,
     run: { image: v.image, nodeids: v.pytestNodeid, parallelism: v.parallelism, pytestLauncher: v.pytestLauncher, pytestArgs: v.pytestArgs, command: v.command },
@@ -50,7 +57,7 @@ export function resolveRunConfig(flags: ConfigValues, file: ConfigValues, fileDi
       envPass: v.envPass,
       mounts: v.mount,
       workdir: v.workdir,
-      resources: { init: v.init, network: v.network, shmBytes: v.shmSize, ulimits: v.ulimit, gpus: v.gpus, cpus: v.cpus, memoryBytes: v.memory },
+      resources: { init: v.init, network: v.network, shmBytes: v.shmSize, ulimits: v.ulimit, gpus: v.gpus, cpus: v.cpus, memoryBytes: v.memory, cpuset: null },
       artifactsDir: v.artifactsDir,
       artifactsEnv: v.artifactsEnv,
     },
@@ -58,5 +65,21 @@ export function resolveRunConfig(flags: ConfigValues, file: ConfigValues, fileDi
     schedule: { start: v.start, end: v.end, jobs: jobsOf(flags, file, v), chunkSize: v.chunkSize, force: v.force, infraRetries: v.infraRetries },
     stop: { untilFail: v.untilFail, maxFailures: v.maxFailures, maxConsecutiveInfraErrors: MAX_CONSECUTIVE_INFRA_ERRORS },
     output: { logsDir: v.logsDir, tag: v.tag, taxonomyFile: v.taxonomy ?? DEFAULT_TAXONOMY },
+    conditions: { cells, matrix: v.matrix.length === 0 ? null : v.matrix, seed: v.seed },
+    hunt: null,
   };
+}
+
+/** Every cell can run: the executor applies its perturbations, and test order has a pytest to reorder. */
+export function checkCells(cells: MatrixCell[], executor: ExecutorKind, commandMode: boolean): void {
+  const supported = new Set(executorEntry(executor).perturbations);
+  for (const cell of cells) {
+    const missing = kindsOf(cell.perturbation).filter((kind) => !supported.has(kind));
+    if (missing.length > 0) {
+      throw new UsageError(`${cell.perturbationText} needs an executor that can apply ${missing.join(', ')}; the ${executor} executor cannot: use --executor docker`);
+    }
+    if (commandMode && cell.perturbation.order !== undefined) {
+      throw new UsageError(`${cell.perturbation.order} reorders pytest's tests, but --command runs something else: drop it, or run pytest with --pytest-nodeid`);
+    }
+  }
 }

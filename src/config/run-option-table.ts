@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DEFAULT_ARTIFACTS_DIR } from '../core/container-paths.js';
 import { UsageError } from '../core/errors.js';
 import { EXECUTOR_CHOICES, parseExecutorKind } from '../executors/registry.js';
+import { PERTURBATION_HELP, parsePerturbation } from './perturbation-spec.js';
 import {
   byteSize, duration, environment, gpus, list, mount, optionalText, parallelism, positiveNumber, ulimit, variableNames, wholeNumber, words,
 } from './option-parsers.js';
@@ -92,6 +93,9 @@ export const RUN_OPTIONS = {
   untilFail: option({ flags: '--until-fail', help: 'stop the sweep (all its processes) at the first failing iteration', parse: flag }),
   maxFailures: option({ flags: '--max-failures <n>', help: 'stop the sweep (all its processes) after n failing iterations', parse: optionalWhole }),
   taxonomy: option({ flags: '--taxonomy <file>', help: 'failure taxonomy rules (default templates/taxonomy/dynamo-router.json)', parse: (v, { baseDir }) => (v === undefined || v === null ? null : path.resolve(baseDir, String(v))) }),
+  perturb: option({ flags: '--perturb <spec>', help: `perturb every iteration to make flakes show sooner: ${PERTURBATION_HELP}`, parse: (v, { flag }) => parsePerturbation(v === undefined || v === null ? 'none' : String(v), flag) }),
+  matrix: option({ flags: '--matrix <name=v1,v2,…>', help: 'run cells interleaved: parallelism=serial,4 or any name with perturbation values, e.g. noise=none,cpu:0.3 (repeatable: the product)', repeatable: true, parse: (v) => list(v) }),
+  seed: option({ flags: '--seed <text>', help: 'the seed of every per-iteration draw (default: drawn once, kept in sweep.json)', parse: optionalText }),
   executor: option({ flags: `--executor <${EXECUTOR_CHOICES}>`, help: 'where iterations run', default: 'docker', parse: (v, { flag }) => parseExecutorKind(v, flag) }),
   infraRetries: option({ flags: '--infra-retries <n>', help: 'retries of an iteration after an infrastructure error', default: 2, parse: (v, { flag }) => wholeNumber(v, flag, 0) }),
   force: option({ flags: '--force', help: 're-run finished iterations (old files are kept aside) and accept changed sweep settings', invocationOnly: true, parse: flag }),

@@ -1,3 +1,5 @@
+import type { IterationConditions } from './conditions.js';
+
 /** What one iteration ended as. `error` is a harness or infrastructure problem, never a test verdict. */
 export type IterationStatus = 'passed' | 'failed' | 'error' | 'interrupted';
 
@@ -12,6 +14,10 @@ export interface Failure {
   class: string;
   /** The line that shows what failed, trimmed. */
   message: string;
+  /** A short stable id of the way it failed (see docs/signatures.md). */
+  signature?: string;
+  /** The normalised text the signature is made from. */
+  signatureText?: string;
 }
 
 /** The contents of `runNNN/result.json`: written atomically, last, when the iteration is finished. */
@@ -37,6 +43,8 @@ export interface IterationResult {
   imageId: string | null;
   /** For `error` and `interrupted`: what went wrong, in one line. */
   note: string | null;
+  /** What the iteration ran under (cell, perturbation, seeds): enough to run it again exactly. Absent in results from before. */
+  conditions?: IterationConditions;
 }
 
 export const UNCLASSIFIED = 'UNCLASSIFIED';

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 
+import type { RuntimePerturbation } from '../core/conditions.js';
 import type { ProcessIdentity } from '../store/process-identity.js';
 
 /** A mount of a host path into the container. */
@@ -30,6 +31,8 @@ export interface IterationSpec {
   inject: Record<string, string>;
   labels: Record<string, string>;
   resources: ResourceSpec;
+  /** What the executor applies while the iteration runs (hogs, stalls, network); null for none. */
+  perturbation: RuntimePerturbation | null;
 }
 
 /** Container resources, parsed and checked at the edge (the run options); back ends only map them. */
@@ -42,6 +45,8 @@ export interface ResourceSpec {
   gpus: GpuRequest | null;
   cpus: number | null;
   memoryBytes: number | null;
+  /** The CPUs the container may run on (`0`, `0-1`); null: any. */
+  cpuset: string | null;
 }
 
 export interface Ulimit {

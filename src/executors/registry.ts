@@ -1,3 +1,4 @@
+import type { PerturbationKind } from '../core/conditions.js';
 import { UsageError } from '../core/errors.js';
 import type { Executor } from './executor.js';
 
@@ -6,6 +7,8 @@ interface ExecutorEntry {
   summary: string;
   /** Whether iterations run in an image (`--image` required), or on this machine (`--image` refused). */
   needsImage: boolean;
+  /** The perturbations it can apply (test order and PYTHONHASHSEED work everywhere). */
+  perturbations: PerturbationKind[];
   /**
    * Loads only the executor asked for: dockerode (with its gRPC and SSH stacks) and execa take about
    * a quarter of a second to load, which every command that needs neither would pay.
@@ -18,11 +21,13 @@ const EXECUTORS = {
   docker: {
     summary: 'a fresh container per iteration on a Docker daemon',
     needsImage: true,
+    perturbations: ['cpus', 'cpuHogs', 'stalls', 'memory', 'ioHogs', 'net'],
     load: async () => new (await import('./docker/docker-executor.js')).DockerExecutor(),
   },
   local: {
     summary: 'a fresh process group per iteration on this machine, no container',
     needsImage: false,
+    perturbations: [],
     load: async () => new (await import('./local/local-executor.js')).LocalExecutor(),
   },
 } satisfies Record<string, ExecutorEntry>;

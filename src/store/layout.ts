@@ -5,9 +5,12 @@ import { UsageError } from '../core/errors.js';
 
 const SAFE_TAG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-/** `serial`, or `nN` for `pytest -n N`; with a tag, `serial_fix13`. */
-export function sweepFolderName(parallelism: string, tag: string | null): string {
-  const base = parallelism === 'serial' ? 'serial' : `n${parallelism}`;
+/**
+ * `serial`, or `nN` for `pytest -n N`, or the kind of sweep (`matrix`, `hunt`); with a tag,
+ * `serial_fix13`.
+ */
+export function sweepFolderName(kind: string, tag: string | null): string {
+  const base = /^\d+$/.test(kind) ? `n${kind}` : kind;
   if (tag === null) return base;
   if (!SAFE_TAG.test(tag) || tag.includes('..')) {
     throw new UsageError(

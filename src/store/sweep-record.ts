@@ -24,6 +24,8 @@ export interface SweepRecord {
   /** Other settings as last used (timeouts, resources, tag…): informative, they may change between resumes. */
   settings: Record<string, unknown> & { tag?: string | null };
   taxonomy: string;
+  /** The seed every per-iteration draw comes from (perturbations, test order, PYTHONHASHSEED); absent in sweeps from before. */
+  seed?: string;
 }
 
 /** sweep.json of a sweep folder; null when there is none. A damaged one is a UsageError naming the file and the fix. */

@@ -1,3 +1,4 @@
+import type { IterationConditions } from '../core/conditions.js';
 import type { PreparedIteration } from '../executors/executor.js';
 import type { CompromisedHandler } from '../store/locks.js';
 import { recordResult, type SummaryRenderer } from '../store/results-store.js';
@@ -35,7 +36,7 @@ export class IterationPipeline {
 
   /** Runs a claimed iteration (in its prepared container, if any), records it after `previous`, and lets the claim go. */
   async runClaimed(ahead: Lookahead, hooks: PipelineHooks, previous: Promise<void> | null): Promise<void> {
-    const { iteration, claim } = ahead;
+    const { iteration, claim, conditions } = ahead;
     let prepared: PreparedIteration | null = null;
     try {
       prepared = await ahead.prepared;
@@ -44,7 +45,7 @@ export class IterationPipeline {
         hooks.onStarted();
         return claim.setRunner(runner);
       };
-      const outcome = await this.runWithRetries({ ...this.ctx, onRunner }, iteration, prepared);
+      const outcome = await this.runWithRetries({ ...this.ctx, onRunner }, iteration, conditions, prepared);
       this.state.ranHere += 1;
       if (!this.state.stopping && !mayStopSweep(this.ctx.config.stop, outcome)) hooks.onSlotFree();
       await previous;
@@ -58,10 +59,10 @@ export class IterationPipeline {
     }
   }
 
-  private async runWithRetries(ctx: IterationContext, iteration: number, prepared: PreparedIteration | null): Promise<IterationOutcome> {
+  private async runWithRetries(ctx: IterationContext, iteration: number, conditions: IterationConditions, prepared: PreparedIteration | null): Promise<IterationOutcome> {
     const { infraRetries } = ctx.config.schedule;
     for (let retry = 0; ; retry += 1) {
-      const outcome = await runIterationAttempt(ctx, iteration, retry === 0 ? prepared : null);
+      const outcome = await runIterationAttempt(ctx, iteration, conditions, retry === 0 ? prepared : null);
       if (!outcome.infrastructure || retry >= infraRetries || this.state.halt.signal.aborted) return outcome;
       const delayMs = 1000 * 2 ** retry;
       ctx.events.emit({ type: 'iteration-retry', iteration, error: outcome.result.note ?? 'infrastructure error', delayMs, attemptsLeft: infraRetries - retry });

@@ -1,3 +1,4 @@
+import type { IterationConditions } from '../core/conditions.js';
 import type { Executor, IterationSpec, PreparedIteration } from '../executors/executor.js';
 import type { Claim } from '../store/claims.js';
 import type { Claimer } from './claimer.js';
@@ -8,6 +9,8 @@ import type { WorkerFeed } from './worker-feed.js';
 export interface Lookahead {
   iteration: number;
   claim: Claim;
+  /** Drawn when it was claimed: the same for its prepared container and its result. */
+  conditions: IterationConditions;
   /** The created container; null when there is none (an error here shows again when the run starts it the usual way). */
   prepared: Promise<PreparedIteration | null>;
   /** On the spare list, so another worker may take it. */
@@ -29,7 +32,8 @@ export class LookaheadPool {
     private readonly claimer: Claimer,
     private readonly state: SweepState,
     private readonly executor: Executor,
-    private readonly specOf: (iteration: number) => IterationSpec,
+    private readonly conditionsFor: (iteration: number) => IterationConditions,
+    private readonly specOf: (iteration: number, conditions: IterationConditions) => IterationSpec,
   ) {}
 
   /** Claims the next iteration of this worker's feed, or takes over one another worker prepared but has not started. */
@@ -55,7 +59,7 @@ export class LookaheadPool {
       if (ahead === null) return null;
       ahead.prepared = this.state.halt.signal.aborted
         ? Promise.resolve(null)
-        : Promise.resolve().then(() => this.executor.prepare(this.specOf(ahead.iteration))).catch(() => null);
+        : Promise.resolve().then(() => this.executor.prepare(this.specOf(ahead.iteration, ahead.conditions))).catch(() => null);
       if (feed.shareable) {
         ahead.shared = true;
         this.spare.push(ahead);
@@ -86,7 +90,7 @@ export class LookaheadPool {
     for (let iteration = take(); iteration !== null && !this.state.stopping; iteration = take()) {
       const claim = await this.claimer.acquire(iteration);
       if (claim === 'elsewhere') deferred.add(iteration);
-      else if (claim !== 'done') return { iteration, claim, prepared: Promise.resolve(null) };
+      else if (claim !== 'done') return { iteration, claim, conditions: this.conditionsFor(iteration), prepared: Promise.resolve(null) };
     }
     return null;
   }

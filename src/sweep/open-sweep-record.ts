@@ -28,6 +28,10 @@ function publicSettings(config: SweepConfig): SweepRecord['settings'] {
   };
 }
 
+function newSeed(): string {
+  return randomBytes(8).toString('hex');
+}
+
 function describeDifference(recorded: Record<string, unknown>, wanted: Record<string, unknown>): string | null {
   for (const key of Object.keys(wanted)) {
     const a = JSON.stringify(recorded[key] ?? null);
@@ -59,10 +63,15 @@ export async function openSweepRecord(
           `${layout.dir} holds a sweep with other settings (${difference}): use another --tag for a new sweep, or --force to continue this one anyway`,
         );
       }
+      const wantedSeed = config.conditions.seed;
+      if (wantedSeed !== null && existing.seed !== undefined && existing.seed !== wantedSeed && !config.schedule.force) {
+        throw new UsageError(`${layout.dir} holds a sweep drawn with --seed ${existing.seed}, not ${wantedSeed}: drop --seed to continue it, use another --tag, or --force`);
+      }
       if (existing.imageId !== null && imageId !== null && existing.imageId !== imageId) {
         warnings.push(`image ${config.run.image} changed since this sweep started (${existing.imageId.slice(7, 19)} → ${imageId.slice(7, 19)}); each result.json records the image it ran`);
       }
-      const record: SweepRecord = { ...existing, identity: difference !== null ? identity : existing.identity, settings: publicSettings(config), imageId: imageId ?? existing.imageId };
+      const seed = wantedSeed ?? existing.seed ?? newSeed();
+      const record: SweepRecord = { ...existing, identity: difference !== null ? identity : existing.identity, settings: publicSettings(config), imageId: imageId ?? existing.imageId, seed };
       await writeJsonAtomic(layout.sweepJson, record);
       return { record, warnings };
     }
@@ -76,6 +85,7 @@ export async function openSweepRecord(
       imageId,
       settings: publicSettings(config),
       taxonomy: config.output.taxonomyFile,
+      seed: config.conditions.seed ?? newSeed(),
     };
     await writeJsonAtomic(layout.sweepJson, record);
     return { record, warnings };

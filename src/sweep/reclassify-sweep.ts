@@ -90,6 +90,7 @@ async function resultOf(iteration: number, previous: IterationResult | null, job
     host: previous?.host ?? os.hostname(),
     pid: previous?.pid ?? 0,
     imageId: previous?.imageId ?? null,
+    conditions: previous?.conditions,
   }, c);
 }
 

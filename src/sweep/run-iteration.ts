@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Classification } from '../classify/classification.js';
 import { classifyLog, readPluginEvents } from '../classify/classify-log.js';
 import type { Taxonomy } from '../classify/taxonomy-types.js';
+import type { IterationConditions } from '../core/conditions.js';
 import type { Clock } from '../core/clock.js';
 import { withDeadline } from '../core/deadline.js';
 import { formatDuration } from '../core/durations.js';
@@ -94,7 +95,12 @@ async function stopHungRun(
 }
 
 /** Runs one attempt of one iteration, start to result, and never leaves its container behind. */
-export async function runIterationAttempt(ctx: IterationContext, iteration: number, prepared: PreparedIteration | null = null): Promise<IterationOutcome> {
+export async function runIterationAttempt(
+  ctx: IterationContext,
+  iteration: number,
+  conditions: IterationConditions,
+  prepared: PreparedIteration | null = null,
+): Promise<IterationOutcome> {
   const { config, layout, clock } = ctx;
   const attempt = await setAsidePreviousAttempt(layout.runDir(iteration));
   const startedAt = clock.now();
@@ -109,13 +115,14 @@ export async function runIterationAttempt(ctx: IterationContext, iteration: numb
     host: ctx.owner.host,
     pid: ctx.owner.pid,
     imageId: ctx.imageId,
+    conditions,
   });
   const judged = (result: IterationResult, infrastructure = false): IterationOutcome => ({ result, collectionFailure: false, infrastructure });
   if (ctx.signal.aborted) return judged(harnessResult(frame(), 'interrupted', 'the sweep was interrupted before this iteration started'));
 
   let running: RunningIteration;
   try {
-    running = prepared !== null ? await prepared.start() : await ctx.executor.start(iterationSpec(config, { id: ctx.sweepId, dir: layout.dir }, iteration, ctx.owner));
+    running = prepared !== null ? await prepared.start() : await ctx.executor.start(iterationSpec(config, { id: ctx.sweepId, dir: layout.dir }, iteration, ctx.owner, conditions));
   } catch (error) {
     if (error instanceof UsageError || error instanceof EnvironmentError) throw error;
     // Anything else that stops a container from starting is the infrastructure's fault, not the tests'.

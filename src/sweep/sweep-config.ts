@@ -1,3 +1,4 @@
+import type { PerturbationSpec } from '../core/conditions.js';
 import type { ExecutorKind } from '../executors/registry.js';
 import type { MountSpec, ResourceSpec } from '../executors/executor.js';
 
@@ -59,6 +60,41 @@ export interface OutputSettings {
   taxonomyFile: string;
 }
 
+/** One set of conditions iterations run under: a cell of `--matrix`, or the only one. */
+export interface MatrixCell {
+  /** `parallelism=4 noise=cpu:0.3`; without a matrix, the perturbation's text (`none`). */
+  name: string;
+  parallelism: string;
+  perturbation: PerturbationSpec;
+  /** The perturbation in its canonical text. */
+  perturbationText: string;
+}
+
+/** What iterations run under, and how their conditions are drawn. */
+export interface ConditionsSettings {
+  /** Every cell, in the order `--matrix` spans them; one cell without a matrix. */
+  cells: MatrixCell[];
+  /** The `--matrix` dimensions as given (`noise=none,cpu:0.3`); null without a matrix. */
+  matrix: string[] | null;
+  /** The seed of every draw; null: drawn when the sweep is created, then kept in sweep.json. */
+  seed: string | null;
+}
+
+/** What a hunt looks for, and how long it may look. */
+export interface HuntSettings {
+  target: HuntTarget;
+  /** Stop once the target was reproduced this many times. */
+  reproductions: number;
+  /** Stop after this much wall time (ms), if given; the iteration budget is the range. */
+  budgetMs: number | null;
+}
+
+/** Which failures count as the hunted flake: any, a class, or one of some signatures. */
+export type HuntTarget =
+  | { kind: 'any' }
+  | { kind: 'class'; id: string }
+  | { kind: 'signature'; ids: string[]; from: string };
+
 /** Every setting of a sweep, resolved from flags, the config file and defaults (src/config/). */
 export interface SweepConfig {
   executor: ExecutorKind;
@@ -68,11 +104,15 @@ export interface SweepConfig {
   schedule: Schedule;
   stop: StopSettings;
   output: OutputSettings;
+  conditions: ConditionsSettings;
+  /** Set for `flakehunt hunt`: cells are then chosen adaptively instead of in turn. */
+  hunt: HuntSettings | null;
 }
 
 /** The settings that define what a sweep measures: resuming with other values would mix two experiments. */
 export function identityOf(config: SweepConfig): Record<string, unknown> {
-  const { run } = config;
+  const { run, conditions } = config;
+  const single = conditions.matrix === null ? conditions.cells[0]! : null;
   return {
     executor: config.executor,
     image: run.image,
@@ -80,5 +120,16 @@ export function identityOf(config: SweepConfig): Record<string, unknown> {
     parallelism: run.parallelism,
     command: run.command,
     pytestArgs: run.pytestArgs,
+    // Absent (null) for sweeps without them, so sweeps made before perturbations existed resume.
+    perturbation: single === null || single.perturbationText === 'none' ? null : single.perturbationText,
+    matrix: conditions.cells.length > 1 || conditions.matrix !== null ? conditions.cells.map((c) => c.name) : null,
+    hunt: config.hunt === null ? null : config.hunt.target,
   };
+}
+
+/** The kind of sweep, for its folder name: `hunt`, `matrix`, or the parallelism (`serial`, `4`). */
+export function sweepKindOf(config: SweepConfig): string {
+  if (config.hunt !== null) return 'hunt';
+  if (config.conditions.matrix !== null) return 'matrix';
+  return config.run.parallelism;
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 
 import type { Taxonomy } from '../classify/taxonomy-types.js';
 import { type Clock, systemClock } from '../core/clock.js';
+import type { IterationConditions } from '../core/conditions.js';
 import { withDeadline } from '../core/deadline.js';
 import { EnvironmentError, InterruptedError } from '../core/errors.js';
 import type { SweepEvents } from '../core/events.js';
@@ -14,14 +15,16 @@ import { announceProcess } from '../store/process-files.js';
 import { currentProcess } from '../store/process-identity.js';
 import { rewriteSweepFiles, type SummaryRenderer } from '../store/results-store.js';
 import type { SweepRecord } from '../store/sweep-record.js';
+import { type CellChoice, cellsInTurn, thompsonChoice } from './cell-choice.js';
 import { Claimer } from './claimer.js';
+import { ConditionsPlanner } from './conditions.js';
 import { IterationPipeline } from './iteration-pipeline.js';
 import { iterationSpec } from './iteration-spec.js';
 import { LookaheadPool } from './lookahead.js';
 import { openSweepRecord } from './open-sweep-record.js';
 import { planIterations } from './resume.js';
 import type { IterationContext } from './run-iteration.js';
-import type { SweepConfig } from './sweep-config.js';
+import { type SweepConfig, sweepKindOf } from './sweep-config.js';
 import { type StopDecision, SweepState } from './sweep-state.js';
 import { WorkQueue } from './work-queue.js';
 import { runWorker } from './worker-loop.js';
@@ -52,7 +55,7 @@ export interface SweepDependencies {
 
 /** The folder a sweep of this config writes: `<logs>/<serial|nN>[_<tag>]`. */
 export function sweepDirOf(config: SweepConfig): string {
-  return path.resolve(config.output.logsDir, sweepFolderName(config.run.parallelism, config.output.tag));
+  return path.resolve(config.output.logsDir, sweepFolderName(sweepKindOf(config), config.output.tag));
 }
 
 /**
@@ -154,7 +157,10 @@ export class SweepRunner {
       clock: this.clock, signal: state.halt.signal, live: this.live, removals: this.removals, onRunner: async () => undefined,
     };
     const claimer = new Claimer({ layout, sweepId, executor: deps.executor, events: deps.events, state, force: config.schedule.force, invocationStart: this.invocationStart, onCompromised: this.onCompromised });
-    const pool = new LookaheadPool(claimer, state, deps.executor, (iteration) => iterationSpec(config, { id: sweepId, dir: layout.dir }, iteration, this.owner));
+    const planner = new ConditionsPlanner(config, record.seed!, this.cellChoice(record.seed!));
+    const conditionsFor = (iteration: number) => planner.conditionsFor(iteration, state.lastResults);
+    const pool = new LookaheadPool(claimer, state, deps.executor, conditionsFor, (iteration, conditions) =>
+      iterationSpec(config, { id: sweepId, dir: layout.dir }, iteration, this.owner, conditions));
     const pipeline = new IterationPipeline(ctx, state, claimer, render, this.onCompromised, this.invocationStart);
     const queue = new WorkQueue(planned, config.schedule.chunkSize);
     const deferred = new Set<number>();
@@ -162,7 +168,7 @@ export class SweepRunner {
       Array.from({ length: Math.max(1, config.schedule.jobs) }, () => runWorker(queue, config.schedule.chunkSize !== null, pool, pipeline, state, deferred)),
     );
     const failure = workers.find((w): w is PromiseRejectedResult => w.status === 'rejected')?.reason as unknown;
-    if (failure === undefined) await this.awaitOthers(claimer, pipeline, deferred);
+    if (failure === undefined) await this.awaitOthers(claimer, pipeline, deferred, conditionsFor);
     // The last containers are removed while the sweep files are rebuilt: neither waits for the other.
     const rebuilt = withLock(layout.sweepLock, this.onCompromised, () => rewriteSweepFiles(layout, render));
     rebuilt.catch(() => undefined);
@@ -177,7 +183,7 @@ export class SweepRunner {
   }
 
   /** Waits for iterations other processes hold: they finish them, or die and this process takes over. */
-  private async awaitOthers(claimer: Claimer, pipeline: IterationPipeline, deferred: Set<number>): Promise<void> {
+  private async awaitOthers(claimer: Claimer, pipeline: IterationPipeline, deferred: Set<number>, conditionsFor: (iteration: number) => IterationConditions): Promise<void> {
     const noHooks = { onStarted: () => undefined, onSlotFree: () => undefined };
     while (deferred.size > 0 && !this.state.stopping) {
       for (const iteration of [...deferred]) {
@@ -188,11 +194,17 @@ export class SweepRunner {
         }
         const claim = await claimer.acquire(iteration);
         if (claim === 'elsewhere') continue;
-        if (claim !== 'done') await pipeline.runClaimed({ iteration, claim, prepared: Promise.resolve(null) }, noHooks, null);
+        if (claim !== 'done') await pipeline.runClaimed({ iteration, claim, conditions: conditionsFor(iteration), prepared: Promise.resolve(null) }, noHooks, null);
         deferred.delete(iteration);
       }
       if (deferred.size > 0) await this.clock.sleep(CLAIM_POLL_MS, this.state.halt.signal);
     }
+  }
+
+  /** How each iteration's cell is picked: in turn, or by the hunt from the results so far. */
+  private cellChoice(seed: string): CellChoice {
+    const { cells } = this.config.conditions;
+    return this.config.hunt === null ? cellsInTurn(cells) : thompsonChoice(cells, this.config.hunt.target, seed);
   }
 
   private readonly onCompromised = (error: Error): void => {

@@ -118,7 +118,8 @@ export function describeExecutorConformance(probe: ExecutorProbe): void {
           artifactsDir: ARTIFACTS_DIR,
           inject: { [FORENSICS_SCRIPT]: FORENSICS_ON_HOST },
           labels: iterationLabels(sweepId, iteration, path.join(scratch, 'sweep'), owner),
-          resources: { init: true, network: null, shmBytes: null, ulimits: [], gpus: null, cpus: null, memoryBytes: null },
+          resources: { init: true, network: null, shmBytes: null, ulimits: [], gpus: null, cpus: null, memoryBytes: null, cpuset: null },
+          perturbation: null,
           ...rest,
         };
       },

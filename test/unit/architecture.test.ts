@@ -14,7 +14,7 @@ const ALLOWED: Record<string, string[]> = {
   stats: ['core'],
   store: ['core'],
   classify: ['core', 'stats'],
-  executors: ['core', 'store'],
+  executors: ['core', 'stats', 'store'],
   sweep: ['core', 'stats', 'store', 'classify', 'executors'],
   report: ['core', 'stats', 'store', 'classify'],
   ui: ['core', 'store', 'report'],

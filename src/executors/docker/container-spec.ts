@@ -35,6 +35,7 @@ export function containerCreateOptions(
   if (r.shmBytes !== null) hostConfig.ShmSize = r.shmBytes;
   if (r.memoryBytes !== null) hostConfig.Memory = r.memoryBytes;
   if (r.cpus !== null) hostConfig.NanoCpus = Math.round(r.cpus * 1e9);
+  if (r.cpuset !== null) hostConfig.CpusetCpus = r.cpuset;
   if (r.ulimits.length > 0) hostConfig.Ulimits = r.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard }));
   if (r.gpus !== null) hostConfig.DeviceRequests = [deviceRequest(r.gpus)];
   return {

@@ -4,6 +4,7 @@ import { PassThrough, type Readable } from 'node:stream';
 
 import type Docker from 'dockerode';
 
+import { DEFAULT_ARTIFACTS_DIR, FORENSICS_SCRIPT } from '../../core/container-paths.js';
 import { EnvironmentError, UsageError } from '../../core/errors.js';
 import { isOwnerAlive, sameProcess } from '../../store/process-identity.js';
 import { type Executor, type ExitInfo, type IterationSpec, type PreparedIteration, preparedIteration, type ReapFilter, type RunningIteration } from '../executor.js';
@@ -12,6 +13,7 @@ import { buildInjectArchive, extractFolderArchive } from './archives.js';
 import { containerCreateOptions } from './container-spec.js';
 import { loadDockerode } from './load-dockerode.js';
 import { DockerDemux } from './demux.js';
+import { IterationPerturbation } from './iteration-perturbation.js';
 import { classifyDockerError, daemonUnreachable } from './docker-errors.js';
 
 const STOP_API_TIMEOUT_MS = 15_000;
@@ -78,7 +80,8 @@ export class DockerExecutor implements Executor {
     } catch (error) {
       throw classifyDockerError(error, `create a container from ${spec.image}`);
     }
-    const running = new DockerIteration(container);
+    const perturbation = spec.perturbation === null ? null : new IterationPerturbation(this.docker, container, spec);
+    const running = new DockerIteration(container, perturbation);
     try {
       if (!direct) {
         const archive = await buildInjectArchive([spec.artifactsDir], spec.inject);
@@ -95,7 +98,9 @@ export class DockerExecutor implements Executor {
         // A prepared container can wait a whole run; a console connection lost meanwhile would
         // give an empty log. Starting fails instead, and the retry uses a fresh container.
         if (running.consoleLost()) throw new Error(`the console connection to container ${running.id} closed before it started`);
+        await perturbation?.beforeStart();
         await container.start();
+        perturbation?.afterStart();
       } catch (error) {
         await running.cleanup();
         throw classifyDockerError(error, `start container ${spec.name}`);
@@ -149,12 +154,15 @@ class DockerIteration implements RunningIteration {
   readonly id: string;
   readonly output = new PassThrough();
   exited: Promise<ExitInfo> = Promise.resolve({ exitCode: null, signal: null });
-  private artifactsDir = '/flakehunt/artifacts';
+  private artifactsDir = DEFAULT_ARTIFACTS_DIR;
   private removed: Promise<void> | null = null;
   private attached: Readable | null = null;
   private demux: DockerDemux | null = null;
 
-  constructor(private readonly container: Docker.Container) {
+  constructor(
+    private readonly container: Docker.Container,
+    private readonly perturbation: IterationPerturbation | null = null,
+  ) {
     this.id = container.id.slice(0, 12);
   }
 
@@ -182,7 +190,12 @@ class DockerIteration implements RunningIteration {
         resolve(exit);
       };
       this.container.wait().then(
-        (status: { StatusCode?: number }) => settle({ exitCode: status.StatusCode ?? null, signal: null }),
+        async (status: { StatusCode?: number }) => {
+          const exitCode = status.StatusCode ?? null;
+          // SIGKILL's 137 may be the kernel's OOM killer: only the daemon can tell.
+          const oomKilled = exitCode === 137 ? await this.container.inspect().then((info) => info.State.OOMKilled, () => null) : false;
+          settle({ exitCode, signal: null, oomKilled });
+        },
         () => settle({ exitCode: null, signal: null }),
       );
       // If the connection to the daemon drops, wait() may never settle: once the console stream
@@ -202,16 +215,21 @@ class DockerIteration implements RunningIteration {
         if (!settled) timer = setTimeout(check, 1000);
       });
     });
+    // The tests are over: the hogs need not burn CPU while the run is recorded.
+    void this.exited.then(() => this.perturbation?.end()).catch(() => undefined);
   }
 
   async forensics(): Promise<string> {
-    const script = await this.exec(['python3', '/flakehunt/plugin/flakehunt_forensics.py']);
+    // A frozen container answers no exec.
+    await this.perturbation?.thaw();
+    const script = await this.exec(['python3', FORENSICS_SCRIPT]);
     if (script.ok) return script.text;
     const ps = await this.exec(['ps', '-eo', 'pid,ppid,stat,etime,args']);
     return ps.ok ? ps.text : `no forensics: neither python3 nor ps could run in the container (${script.text.trim()})`;
   }
 
   async stop(graceMs: number): Promise<void> {
+    await this.perturbation?.thaw();
     const seconds = Math.max(1, Math.ceil(graceMs / 1000));
     const stopped = this.container.stop({ t: seconds }).catch(() => undefined);
     const limit = new Promise((resolve) => setTimeout(resolve, graceMs + STOP_API_TIMEOUT_MS).unref());
@@ -252,8 +270,9 @@ class DockerIteration implements RunningIteration {
     this.attached?.destroy();
     this.demux?.destroy();
     if (!this.output.writableEnded) this.output.end();
-    this.removed ??= this.container
-      .remove({ force: true, v: true })
+    // Thawed and its hogs gone first: nothing of it may stay frozen or keep burning CPU.
+    this.removed ??= (this.perturbation?.end() ?? Promise.resolve())
+      .then(() => this.container.remove({ force: true, v: true }))
       .catch((error: { statusCode?: number }) => {
         if (error.statusCode !== 404 && error.statusCode !== 409) throw classifyDockerError(error, `remove container ${this.id}`);
       })

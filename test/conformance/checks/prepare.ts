@@ -15,7 +15,7 @@ export function prepareChecks(kit: Kit): void {
       const running = await within(60_000, prepared.start(), 'start() of the prepared iteration');
       await kit.adopt(running);
       const out = new OutputReader(running.output);
-      expect(await kit.finish(running, out)).toEqual({ exitCode: 3, signal: null });
+      expect(await kit.finish(running, out)).toMatchObject({ exitCode: 3, signal: null });
       expect(out.text).toBe('exiting with 3\n');
       await expect(prepared.start()).rejects.toThrow(/already started/);
       // Discarding after the start leaves the run alone.

@@ -34,7 +34,8 @@ export function stopChecks(kit: Kit): void {
     kit.measure(`handles SIGTERM, graceMs ${graceMs}: stop() took ${Math.round(elapsed)} ms`);
     const exit = await kit.finish(running, out, 5_000);
     expect(elapsed).toBeLessThan(graceMs);
-    expect(exit).toEqual({ exitCode: 0, signal: null });
+    expect(exit).toMatchObject({ exitCode: 0, signal: null });
+    expect(exit.oomKilled ?? false).toBe(false);
     expect(out.text).toContain('got SIGTERM, exiting\n');
   }, 90_000);
 

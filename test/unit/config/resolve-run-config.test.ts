@@ -64,7 +64,7 @@ describe('resolveRunConfig: good input', () => {
     expect(c.container).toMatchObject({ env: {}, envPass: [], mounts: [], artifactsDir: '/flakehunt/artifacts' });
     expect(c.limits).toEqual({ timeoutMs: 3_600_000, idleTimeoutMs: 900_000, graceMs: 10_000 });
     expect(c.stop).toMatchObject({ untilFail: false, maxFailures: null });
-    expect(c.container.resources).toEqual({ init: true, network: null, shmBytes: null, ulimits: [], gpus: null, cpus: null, memoryBytes: null });
+    expect(c.container.resources).toEqual({ init: true, network: null, shmBytes: null, ulimits: [], gpus: null, cpus: null, memoryBytes: null, cpuset: null });
   });
 
   it.each([
@@ -86,6 +86,7 @@ describe('resolveRunConfig: good input', () => {
       gpus: { deviceIds: ['0', '1'] },
       cpus: 1.5,
       memoryBytes: 512 * 1024 ** 2,
+      cpuset: null,
     });
   });
 

@@ -28,7 +28,8 @@ function spec(overrides: Partial<IterationSpec> = {}): IterationSpec {
     artifactsDir: '/flakehunt/artifacts',
     inject: {},
     labels: { 'dev.flakehunt': '1' },
-    resources: { init: true, network: null, shmBytes: null, ulimits: [], gpus: null, cpus: null, memoryBytes: null },
+    resources: { init: true, network: null, shmBytes: null, ulimits: [], gpus: null, cpus: null, memoryBytes: null, cpuset: null },
+    perturbation: null,
     ...overrides,
   };
 }
@@ -99,7 +100,7 @@ describe('containerCreateOptions', () => {
 
   it('translates every resource limit', () => {
     const options = containerCreateOptions(
-      spec({ resources: { init: false, network: 'none', shmBytes: 2 * 1024 ** 3, ulimits: [{ name: 'nofile', soft: 1024, hard: 2048 }, { name: 'core', soft: -1, hard: -1 }], gpus: { deviceIds: ['0', '1'] }, cpus: 1.5, memoryBytes: 512 * 1024 ** 2 } }),
+      spec({ resources: { init: false, network: 'none', shmBytes: 2 * 1024 ** 3, ulimits: [{ name: 'nofile', soft: 1024, hard: 2048 }, { name: 'core', soft: -1, hard: -1 }], gpus: { deviceIds: ['0', '1'] }, cpus: 1.5, memoryBytes: 512 * 1024 ** 2, cpuset: null } }),
       {},
       false,
     );
