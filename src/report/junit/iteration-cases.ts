@@ -7,7 +7,8 @@ export type SignedFailure = Failure & { signature?: string; signatureText?: stri
 
 export type CaseOutcome =
   | { kind: 'passed' }
-  | { kind: 'failed'; failures: SignedFailure[] }
+  /** `pytestMessage`: what pytest itself reported, when the plugin's report says something else than the failures. */
+  | { kind: 'failed'; failures: SignedFailure[]; pytestMessage?: string }
   | { kind: 'skipped'; reason: string };
 
 /** One `<testcase>`: a test node id of one iteration, or the iteration as a whole. */
@@ -54,9 +55,20 @@ function reportedTests(events: PluginEvent[]): Map<string, ReportedTest> {
   return tests;
 }
 
+/** Whether pytest's message (several lines, with the assertion's rewrite) tells the same as a failure's one line. */
+function tellsTheSame(pytestMessage: string, failure: string): boolean {
+  const first = (pytestMessage.split('\n')[0] ?? '').trim();
+  const line = failure.trim();
+  return first.includes(line) || line.includes(first);
+}
+
 /** A test's outcome: result.json's failures win (they carry the class), then the plugin's word. */
 function testOutcome(failures: SignedFailure[], reported: ReportedTest | undefined): CaseOutcome {
-  if (failures.length > 0) return { kind: 'failed', failures };
+  if (failures.length > 0) {
+    const pytestMessage = reported?.message;
+    // The log can attribute a crash to the test that printed last; pytest's own word then adds what was lost.
+    return pytestMessage && !failures.some((f) => tellsTheSame(pytestMessage, f.message)) ? { kind: 'failed', failures, pytestMessage } : { kind: 'failed', failures };
+  }
   if (reported?.failed) return { kind: 'failed', failures: [{ test: null, class: UNRECORDED_CLASS, message: reported.message ?? 'failed' }] };
   if (reported?.skipped) return { kind: 'skipped', reason: 'skipped by pytest' };
   if (reported?.callPassed) return { kind: 'passed' };

@@ -32,11 +32,12 @@ function attributes(pairs: Array<[string, string | number | null]>): string {
 }
 
 /** The failure element's text: what a reader of one failure needs, the log's path last. */
-function failureText(failure: SignedFailure, log: string): string {
+function failureText(failure: SignedFailure, pytestMessage: string | undefined, log: string): string {
   const lines = [`class: ${failure.class}`];
   if (failure.signature) lines.push(`signature: ${failure.signature}`);
   lines.push(`message: ${failure.message}`);
   if (failure.signatureText) lines.push(`normalised: ${failure.signatureText}`);
+  if (pytestMessage) lines.push(`pytest: ${pytestMessage}`);
   lines.push(`log: ${log}`);
   return lines.join('\n');
 }
@@ -48,7 +49,7 @@ function renderCase(c: JunitCase, log: string): string {
   // The Jenkins schema types <skipped> as plain text (no message attribute); Jenkins reads the text as the reason.
   if (outcome.kind === 'skipped') return `${open}>\n      <skipped>${xmlText(outcome.reason)}</skipped>\n    </testcase>\n`;
   const failures = outcome.failures.map(
-    (f) => `      <failure${attributes([['type', f.class], ['message', f.message]])}>${xmlText(failureText(f, log))}</failure>\n`,
+    (f) => `      <failure${attributes([['type', f.class], ['message', f.message]])}>${xmlText(failureText(f, outcome.pytestMessage, log))}</failure>\n`,
   );
   return `${open}>\n${failures.join('')}    </testcase>\n`;
 }

@@ -75,3 +75,20 @@ describe('iterationCases', () => {
     ]);
   });
 });
+
+describe('iterationCases: what pytest said', () => {
+  const leak = 'test_known.py::test_leaks_secret';
+  const crash = { test: leak, class: 'A4_crash', message: 'FAILED   [ 87%]Fatal Python error: Aborted' };
+  const report = (message: string) => [{ event: 'report' as const, nodeid: leak, when: 'call' as const, outcome: 'failed' as const, message }];
+
+  it("adds pytest's message when the log gave the test another failure", () => {
+    const [c] = iterationCases(result(1, 'failed', [crash]), report("AssertionError: token was [redacted]\nassert '[redacted]' == 'expected'"));
+    expect(c!.outcome).toEqual({ kind: 'failed', failures: [crash], pytestMessage: "AssertionError: token was [redacted]\nassert '[redacted]' == 'expected'" });
+  });
+
+  it('leaves it out when it tells the same as the failure, rewritten assertion and all', () => {
+    const same = { test: leak, class: 'A1', message: 'AssertionError: expected 1 got 2' };
+    const [c] = iterationCases(result(1, 'failed', [same]), report('AssertionError: expected 1 got 2\nassert 1 == 2'));
+    expect(c!.outcome).toEqual({ kind: 'failed', failures: [same] });
+  });
+});
