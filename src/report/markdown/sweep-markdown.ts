@@ -1,0 +1,109 @@
+import { runName } from '../../store/layout.js';
+import { zeroFailureUpperBound } from '../../stats/wilson.js';
+import { formatInterval, formatPercent, formatRate, formatRunList, truncate } from '../summary-text.js';
+import type { SweepSummary } from '../summary-types.js';
+import { codeSpan, tableRow } from './markdown-text.js';
+
+/**
+ * OPTIONAL INPUT, not computed here: a change in the failure rate along the iteration order, as
+ * issue #16's change-point test reports it ("failure rate changed at run 91: 0/90 before, 5/10
+ * after"). Pass it when that test found one; without it the summary has no change-point line.
+ */
+export interface ChangePoint {
+  /** The first iteration of the new regime. */
+  iteration: number;
+  before: { failed: number; total: number };
+  after: { failed: number; total: number };
+  pValue?: number;
+  /** Failure signatures first seen after the change. */
+  newSignatures?: string[];
+}
+
+export interface MarkdownOptions {
+  changePoint?: ChangePoint | null;
+  /** Failing tests shown in the table; the rest are counted. */
+  maxTests?: number;
+}
+
+const MAX_TESTS = 20;
+const MESSAGE_WIDTH = 160;
+
+function changePointLine(cp: ChangePoint): string {
+  const p = cp.pValue === undefined ? '' : `, p = ${cp.pValue < 0.001 ? cp.pValue.toExponential(1) : cp.pValue.toFixed(3)}`;
+  const signatures = cp.newSignatures?.length ? `; new signatures ${cp.newSignatures.map(codeSpan).join(' ')}` : '';
+  return `**Change point:** the failure rate changed at ${runName(cp.iteration)}: ${cp.before.failed}/${cp.before.total} failed before, ${cp.after.failed}/${cp.after.total} after${p}${signatures}.`;
+}
+
+function rateLines(summary: SweepSummary): string[] {
+  const { failure, testBugFailure, counted } = summary;
+  if (counted === 0) return ['**No passed or failed iterations yet:** no failure rate to report.'];
+  const lines =
+    failure.count === 0
+      ? [`**0/${counted} failed:** the true failure rate is below ${formatPercent(zeroFailureUpperBound(counted))} with 95% confidence.`]
+      : [`**Failure rate ${formatPercent(failure.rate)}** (${failure.count}/${failure.total} iterations), 95% CI ${formatInterval(failure)}.`];
+  if (testBugFailure.count !== failure.count) lines.push('', `Test-bug failures only (infrastructure-only failures left out): ${formatRate(testBugFailure)}.`);
+  return lines;
+}
+
+function facts(summary: SweepSummary): string {
+  const { info } = summary;
+  const parts = [
+    `${summary.finished} iterations finished: ${summary.passed} passed, ${summary.failed} failed, ${summary.errors} errors, ${summary.interrupted} interrupted`,
+  ];
+  if (info.image) parts.push(`image ${codeSpan(info.image)}`);
+  parts.push(`parallelism ${codeSpan(info.parallelism)}`);
+  if (summary.meanDurationMs !== null) parts.push(`mean ${(summary.meanDurationMs / 1000).toFixed(1)} s per iteration`);
+  return `${parts.join(' · ')}.`;
+}
+
+function classTable(summary: SweepSummary): string[] {
+  if (summary.classes.length === 0) return [];
+  return [
+    '',
+    `#### Failure classes (iterations with the class, of ${summary.counted} counted)`,
+    '',
+    tableRow(['Class', 'Title', 'Kind', 'Iterations', 'Rate', '95% CI']),
+    tableRow(['---', '---', '---', '---:', '---:', '---']),
+    ...summary.classes.map((c) => tableRow([codeSpan(c.id), codeSpan(c.title), c.kind, String(c.runs.count), formatPercent(c.runs.rate), formatInterval(c.runs)])),
+  ];
+}
+
+function testTable(summary: SweepSummary, max: number): string[] {
+  if (summary.tests.length === 0) return [];
+  const shown = summary.tests.slice(0, max);
+  const lines = [
+    '',
+    `#### Failing tests (iterations failed, of ${summary.counted} counted)`,
+    '',
+    tableRow(['Test', 'Iterations', 'Rate', '95% CI', 'Classes', 'First message']),
+    tableRow(['---', '---:', '---:', '---', '---', '---']),
+    ...shown.map((t) =>
+      tableRow([codeSpan(t.test), String(t.runs.count), formatPercent(t.runs.rate), formatInterval(t.runs), t.classes.map(codeSpan).join(' '), codeSpan(truncate(t.firstMessage, MESSAGE_WIDTH))]),
+    ),
+  ];
+  if (summary.tests.length > max) lines.push('', `… and ${summary.tests.length - max} more failing tests (summary.txt lists them all).`);
+  return lines;
+}
+
+function runLines(summary: SweepSummary): string[] {
+  const runsWith = (status: string): number[] => summary.results.filter((r) => r.status === status).map((r) => r.iteration);
+  const groups: Array<[string, number[]]> = [
+    ['Failed runs', summary.failedRuns],
+    ['Errors (not counted)', runsWith('error')],
+    ['Interrupted (not counted)', runsWith('interrupted')],
+  ];
+  const lines = groups.filter(([, runs]) => runs.length > 0).map(([label, runs]) => `- ${label}: ${formatRunList(runs)}`);
+  return lines.length > 0 ? ['', ...lines] : [];
+}
+
+/**
+ * A sweep's summary as GitHub-flavoured Markdown, for `$GITHUB_STEP_SUMMARY` and `report --markdown`:
+ * the rate with its interval, the counts, the change point when one is given, then tables of
+ * classes and failing tests. It has no links, and text from outside is in code spans (see codeSpan).
+ */
+export function renderMarkdownSummary(summary: SweepSummary, options: MarkdownOptions = {}): string {
+  const lines = [`### flakehunt: ${codeSpan(summary.info.name)}`, '', ...rateLines(summary), '', facts(summary)];
+  if (options.changePoint) lines.push('', changePointLine(options.changePoint));
+  lines.push(...classTable(summary), ...testTable(summary, options.maxTests ?? MAX_TESTS), ...runLines(summary));
+  return `${lines.join('\n')}\n`;
+}

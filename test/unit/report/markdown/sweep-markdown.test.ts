@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+
+import { renderMarkdownSummary } from '../../../../src/report/markdown/sweep-markdown.js';
+import { summarize } from '../../../../src/report/summarize.js';
+import { info, result, RULES, sweepResults } from '../fixtures.js';
+
+describe('renderMarkdownSummary', () => {
+  it('gives rate with interval, counts, classes, failing tests and runs', () => {
+    const results = sweepResults(20, [3, 7, 8, 9]);
+    results.push({ ...result(21, 'error'), note: 'docker run failed' }, result(22, 'interrupted'));
+    // Wilson 95% for 4/20: 8.1–41.6% (z = 1.959964: centre 0.2 + z²/40, half-width z·sqrt(0.16/20 + z²/1600), over 1 + z²/20).
+    expect(renderMarkdownSummary(summarize(results, info('serial_fix8'), RULES))).toBe(
+      [
+        '### flakehunt: `serial_fix8`',
+        '',
+        '**Failure rate 20.0%** (4/20 iterations), 95% CI 8.1–41.6%.',
+        '',
+        '22 iterations finished: 16 passed, 4 failed, 1 errors, 1 interrupted · image `flaky:latest` · parallelism `serial` · mean 1.0 s per iteration.',
+        '',
+        '#### Failure classes (iterations with the class, of 20 counted)',
+        '',
+        '| Class | Title | Kind | Iterations | Rate | 95% CI |',
+        '| --- | --- | --- | ---: | ---: | --- |',
+        '| `A1` | `Shared temp file clobbered` | test-bug | 4 | 20.0% | 8.1–41.6% |',
+        '',
+        '#### Failing tests (iterations failed, of 20 counted)',
+        '',
+        '| Test | Iterations | Rate | 95% CI | Classes | First message |',
+        '| --- | ---: | ---: | --- | --- | --- |',
+        '| `tests/test_x.py::test_a` | 4 | 20.0% | 8.1–41.6% | `A1` | `AssertionError in run 3` |',
+        '',
+        '- Failed runs: run003, run007–run009',
+        '- Errors (not counted): run021',
+        '- Interrupted (not counted): run022',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('gives the exact zero-failure bound and no tables when nothing failed', () => {
+    const text = renderMarkdownSummary(summarize(sweepResults(50, []), info('serial_fix13'), RULES));
+    // 1 − 0.05^(1/50) = 0.0582
+    expect(text).toContain('**0/50 failed:** the true failure rate is below 5.8% with 95% confidence.');
+    expect(text).not.toContain('|');
+  });
+
+  it('says so when no iteration has a verdict yet', () => {
+    const text = renderMarkdownSummary(summarize([result(1, 'error')], info('serial'), RULES));
+    expect(text).toContain('**No passed or failed iterations yet:** no failure rate to report.');
+  });
+
+  it('shows the change point when one is given', () => {
+    const text = renderMarkdownSummary(summarize(sweepResults(100, [91, 93, 95, 97, 99]), info('serial'), RULES), {
+      changePoint: { iteration: 91, before: { failed: 0, total: 90 }, after: { failed: 5, total: 10 }, pValue: 0.00002, newSignatures: ['a1f00d', 'b2'] },
+    });
+    expect(text).toContain('**Change point:** the failure rate changed at run091: 0/90 failed before, 5/10 after, p = 2.0e-5; new signatures `a1f00d` `b2`.');
+  });
+
+  it('keeps text from outside inert: tables stay tables, no links, no mentions', () => {
+    const results = [
+      result(1, 'failed', [{ test: 'tests/t.py::test_x[a|b]', class: 'A1', message: 'see https://example.com/x @someone #12 `code` | pipe\nnext line' }]),
+      result(2, 'passed'),
+    ];
+    const row = renderMarkdownSummary(summarize(results, info('serial'), RULES))
+      .split('\n')
+      .find((line) => line.startsWith('| `tests/t.py'));
+    expect(row).toBe('| `tests/t.py::test_x[a\\|b]` | 1 | 50.0% | 9.5–90.5% | `A1` | ``see https://example.com/x @someone #12 `code` \\| pipe next line`` |');
+  });
+
+  it('caps the failing tests and says how many more', () => {
+    const results = Array.from({ length: 30 }, (_, i) => result(i + 1, 'failed', [{ test: `tests/t.py::test_${String(i).padStart(2, '0')}`, class: 'A1', message: 'x' }]));
+    const text = renderMarkdownSummary(summarize(results, info('serial'), RULES), { maxTests: 5 });
+    expect(text.split('\n').filter((line) => line.startsWith('| `tests/'))).toHaveLength(5);
+    expect(text).toContain('… and 25 more failing tests (summary.txt lists them all).');
+  });
+});
