@@ -1,6 +1,7 @@
 import { countByStatus, UNCLASSIFIED, isVerdict, type IterationResult } from '../core/result.js';
 import type { RuleKind } from '../classify/taxonomy-types.js';
 import { estimateRate } from '../stats/wilson.js';
+import { summarizeCells } from './cell-summary.js';
 import type { ClassSummary, SweepInfo, SweepSummary, TestSummary } from './summary-types.js';
 
 /** The parts of a taxonomy rule a summary needs. */
@@ -67,6 +68,7 @@ export function summarize(
     tests: summarizeTests(counted, rules),
     failedRuns: failedCounted.map((r) => r.iteration),
     meanDurationMs: n === 0 ? null : counted.reduce((sum, r) => sum + r.durationMs, 0) / n,
+    cells: summarizeCells(counted),
   };
   if (options.excludeInfrastructure) summary.excludedRuns = excludedRuns;
   return summary;

@@ -1,4 +1,5 @@
 import { zeroFailureUpperBound } from '../stats/wilson.js';
+import type { CellsSummary, Dependence } from './cell-summary.js';
 import type { ClassSummary, RateEstimate, SweepSummary } from './summary-types.js';
 import { runName } from '../store/layout.js';
 
@@ -82,6 +83,37 @@ function classLines(classes: ClassSummary[]): string[] {
   return lines;
 }
 
+const DEPENDENCE: Record<Dependence['dependsOn'], string> = {
+  order: 'depends on test order (fails more when reordered)',
+  load: 'depends on load (fails more under CPU, stalls, parallelism or I/O)',
+  neither: 'depends on neither order nor load (about as often everywhere)',
+  unclear: 'too few iterations to tell what it depends on',
+};
+
+/** The per-cell table and, per way of failing, what it depends on. */
+function cellLines(cells: CellsSummary): string[] {
+  const rows = table(cells.cells.map((c) => [
+    truncate(c.cell, 60),
+    `${c.failure.count}/${c.failure.total}`,
+    formatPercent(c.failure.rate),
+    formatInterval(c.failure),
+    c.firstFailure === null ? '-' : `${runName(c.firstFailure.run)} (${ordinal(c.firstFailure.nth)})`,
+    c.vsReference === null ? 'reference' : `${c.vsReference.direction}, p ${c.vsReference.pValue < 0.001 ? '< 0.001' : `= ${c.vsReference.pValue.toFixed(3)}`}`,
+  ]), new Set([1, 2]));
+  const lines = [`Cells (failed of counted, 95% CI, first failure, against the unperturbed cell ${cells.reference}):`, ...rows];
+  if (cells.dependence.length > 0) lines.push('', 'What each way of failing depends on:');
+  for (const d of cells.dependence.slice(0, MAX_TESTS)) {
+    lines.push(`  ${truncate(`${d.example.test ?? 'run'} ${d.example.class}`, TEST_WIDTH)} — ${DEPENDENCE[d.dependsOn]}${d.onlyUnderPerturbation ? '; never seen unperturbed: maybe caused by the perturbation, not reproduced' : ''}`);
+    lines.push(`      ${d.detail}`);
+  }
+  return lines;
+}
+
+function ordinal(n: number): string {
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  return `${n}${suffix} of the cell`;
+}
+
 /** `1 error`, `0 errors`. */
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -130,6 +162,8 @@ export function renderSummaryText(summary: SweepSummary): string {
     }
     if (summary.tests.length > MAX_TESTS) lines.push(`  … and ${summary.tests.length - MAX_TESTS} more`);
   }
+
+  if (summary.cells !== null) lines.push('', ...cellLines(summary.cells));
 
   const errorRuns = summary.results.filter((r) => r.status === 'error').map((r) => r.iteration);
   const interruptedRuns = summary.results.filter((r) => r.status === 'interrupted').map((r) => r.iteration);

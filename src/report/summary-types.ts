@@ -1,6 +1,7 @@
 import type { IterationResult } from '../core/result.js';
 import type { RuleKind } from '../classify/taxonomy-types.js';
 import type { RateEstimate } from '../stats/rate-estimate.js';
+import type { CellsSummary } from './cell-summary.js';
 
 export type { RateEstimate };
 
@@ -55,4 +56,6 @@ export interface SweepSummary {
   /** Failed iterations left out of `counted` because every failure was of an infrastructure class (only with that option). */
   excludedRuns?: number[];
   meanDurationMs: number | null;
+  /** Per cell of a matrix or hunt, and what each way of failing depends on; null for a sweep of one cell. */
+  cells: CellsSummary | null;
 }

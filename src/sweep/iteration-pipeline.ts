@@ -1,4 +1,5 @@
 import type { IterationConditions } from '../core/conditions.js';
+import { hitsTarget } from '../core/hunt-target.js';
 import type { PreparedIteration } from '../executors/executor.js';
 import type { CompromisedHandler } from '../store/locks.js';
 import { recordResult, type SummaryRenderer } from '../store/results-store.js';
@@ -71,8 +72,12 @@ export class IterationPipeline {
   }
 
   private async applyPolicy(outcome: IterationOutcome): Promise<void> {
-    const failing = this.state.lastResults.filter((r) => r.status === 'failed' && Date.parse(r.finishedAt) >= this.invocationStart);
-    const judged = judgeOutcome(this.ctx.config.stop, this.policy, outcome, failing);
+    const results = this.state.lastResults;
+    const { reproduce } = this.ctx.config.stop;
+    const judged = judgeOutcome(this.ctx.config.stop, this.policy, outcome, {
+      failingSinceStart: results.filter((r) => r.status === 'failed' && Date.parse(r.finishedAt) >= this.invocationStart),
+      reproductions: reproduce === null ? [] : results.filter((r) => hitsTarget(r, reproduce.target)),
+    });
     this.policy = judged.state;
     if (judged.stop === null || this.state.stopping) return;
     if (judged.limitReached) {

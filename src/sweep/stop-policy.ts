@@ -27,19 +27,29 @@ export function failureLimit(settings: StopSettings): number | null {
 /** Whether recording this outcome may stop the sweep, so the next iteration must wait for it. */
 export function mayStopSweep(settings: StopSettings, outcome: PolicyOutcome): boolean {
   if (outcome.infrastructure || outcome.collectionFailure) return true;
-  return failureLimit(settings) !== null && outcome.result.status !== 'passed';
+  return (failureLimit(settings) !== null || settings.reproduce !== null) && outcome.result.status !== 'passed';
 }
 
+/** The results the policy counts, from every process of the sweep. */
+export interface PolicyCounts {
+  /** Failed iterations finished since this process started (for --until-fail and --max-failures). */
+  failingSinceStart: Array<Pick<IterationResult, 'iteration'>>;
+  /** Iterations that showed the hunted target, in the whole sweep. */
+  reproductions: Array<Pick<IterationResult, 'iteration'>>;
+}
+
+const runList = (results: Array<Pick<IterationResult, 'iteration'>>) =>
+  results.slice(0, 5).map((r) => runName(r.iteration)).join(', ') + (results.length > 5 ? ', …' : '');
+
 /**
- * The stop policy: after each recorded iteration, whether the sweep goes on. `failing` are the
- * failed iterations finished since this process started (from every process of the sweep).
- * `limitReached` tells the caller to write stop.json, so every process of the sweep obeys.
+ * The stop policy: after each recorded iteration, whether the sweep goes on. `limitReached` tells
+ * the caller to write stop.json, so every process of the sweep obeys.
  */
 export function judgeOutcome(
   settings: StopSettings,
   state: PolicyState,
   outcome: PolicyOutcome,
-  failing: Array<Pick<IterationResult, 'iteration'>>,
+  counts: PolicyCounts,
 ): { state: PolicyState; stop: StopDecision | null; limitReached: boolean } {
   const { result } = outcome;
   const infraError = outcome.infrastructure && result.status === 'error';
@@ -55,10 +65,15 @@ export function judgeOutcome(
     return { state: next, stop: { kind: 'collection', reason: `${result.note}; check --pytest-nodeid, --workdir and --mount` }, limitReached: false };
   }
   const limit = failureLimit(settings);
+  const failing = counts.failingSinceStart;
   if (limit !== null && failing.length >= limit) {
-    const runs = failing.slice(0, 5).map((r) => runName(r.iteration)).join(', ') + (failing.length > 5 ? ', …' : '');
-    const reason = `${failing.length} failing iteration(s) (${runs}) reached ${settings.untilFail ? '--until-fail' : `--max-failures ${limit}`}`;
+    const reason = `${failing.length} failing iteration(s) (${runList(failing)}) reached ${settings.untilFail ? '--until-fail' : `--max-failures ${limit}`}`;
     return { state: next, stop: { kind: 'limit', reason }, limitReached: true };
+  }
+  const wanted = settings.reproduce?.count ?? null;
+  if (wanted !== null && counts.reproductions.length >= wanted) {
+    const reason = `the target was reproduced ${counts.reproductions.length} time(s) (${runList(counts.reproductions)}), as --reproductions ${wanted} asks`;
+    return { state: next, stop: { kind: 'reproduced', reason }, limitReached: true };
   }
   return { state: next, stop: null, limitReached: false };
 }

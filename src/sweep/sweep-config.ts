@@ -1,4 +1,5 @@
 import type { PerturbationSpec } from '../core/conditions.js';
+import type { HuntTarget } from '../core/hunt-target.js';
 import type { ExecutorKind } from '../executors/registry.js';
 import type { MountSpec, ResourceSpec } from '../executors/executor.js';
 
@@ -49,6 +50,8 @@ export interface Schedule {
 export interface StopSettings {
   untilFail: boolean;
   maxFailures: number | null;
+  /** A hunt stops once its target was reproduced this many times (over the whole sweep, every process). */
+  reproduce: { target: HuntTarget; count: number } | null;
   /** Consecutive infrastructure errors after which the sweep stops instead of recording bogus results. */
   maxConsecutiveInfraErrors: number;
 }
@@ -89,11 +92,6 @@ export interface HuntSettings {
   budgetMs: number | null;
 }
 
-/** Which failures count as the hunted flake: any, a class, or one of some signatures. */
-export type HuntTarget =
-  | { kind: 'any' }
-  | { kind: 'class'; id: string }
-  | { kind: 'signature'; ids: string[]; from: string };
 
 /** Every setting of a sweep, resolved from flags, the config file and defaults (src/config/). */
 export interface SweepConfig {

@@ -5,6 +5,7 @@ import type { Taxonomy } from '../classify/taxonomy-types.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { IterationConditions } from '../core/conditions.js';
 import { withDeadline } from '../core/deadline.js';
+import { formatDuration } from '../core/durations.js';
 import { EnvironmentError, InterruptedError } from '../core/errors.js';
 import type { SweepEvents } from '../core/events.js';
 import type { IterationResult } from '../core/result.js';
@@ -164,9 +165,12 @@ export class SweepRunner {
     const pipeline = new IterationPipeline(ctx, state, claimer, render, this.onCompromised, this.invocationStart);
     const queue = new WorkQueue(planned, config.schedule.chunkSize);
     const deferred = new Set<number>();
+    const budgetMs = config.hunt?.budgetMs ?? null;
+    const budget = budgetMs === null ? null : setTimeout(() => state.requestStop('budget', `the time budget of ${formatDuration(budgetMs)} is spent`), budgetMs);
     const workers = await Promise.allSettled(
       Array.from({ length: Math.max(1, config.schedule.jobs) }, () => runWorker(queue, config.schedule.chunkSize !== null, pool, pipeline, state, deferred)),
     );
+    if (budget !== null) clearTimeout(budget);
     const failure = workers.find((w): w is PromiseRejectedResult => w.status === 'rejected')?.reason as unknown;
     if (failure === undefined) await this.awaitOthers(claimer, pipeline, deferred, conditionsFor);
     // The last containers are removed while the sweep files are rebuilt: neither waits for the other.

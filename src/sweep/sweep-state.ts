@@ -2,7 +2,7 @@ import type { SweepEvents } from '../core/events.js';
 import type { IterationResult } from '../core/result.js';
 
 /** Why a sweep stopped before its range was done. The CLI maps each to an exit code. */
-export type StopKind = 'environment' | 'collection' | 'limit' | 'interrupted' | 'failed';
+export type StopKind = 'environment' | 'collection' | 'limit' | 'reproduced' | 'budget' | 'interrupted' | 'failed';
 
 export interface StopDecision {
   kind: StopKind;

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { cellsOf } from '../../../src/config/matrix-spec.js';
 import { parsePerturbation } from '../../../src/config/perturbation-spec.js';
 import type { IterationResult } from '../../../src/core/result.js';
-import { cellsInTurn, cellTallies, hitsTarget, thompsonChoice } from '../../../src/sweep/cell-choice.js';
+import { hitsTarget, tallyByCell } from '../../../src/core/hunt-target.js';
+import { cellsInTurn, thompsonChoice } from '../../../src/sweep/cell-choice.js';
 import { realizeConditions } from '../../../src/sweep/conditions.js';
 import type { MatrixCell } from '../../../src/sweep/sweep-config.js';
 
@@ -78,7 +79,7 @@ describe('cell choice', () => {
       const picked = choice.cellFor(i, results).name;
       results.push(result(i, picked, uniform() < rates[picked]!));
     }
-    const tallies = cellTallies(cells, results, { kind: 'any' });
+    const tallies = tallyByCell(cells.map((c) => c.name), results, { kind: 'any' });
     for (const c of cells) expect(tallies.get(c.name)!.runs).toBeGreaterThan(0);
     expect(tallies.get('noise=cpu:0.1')!.runs).toBeGreaterThan(150);
     // The same results give the same choice: every process of a shared hunt agrees.

@@ -1,0 +1,53 @@
+import { parseDuration } from '../core/durations.js';
+import { UsageError } from '../core/errors.js';
+import { executorEntry } from '../executors/registry.js';
+import type { HuntTarget } from '../core/hunt-target.js';
+import type { SweepConfig } from '../sweep/sweep-config.js';
+import type { ConfigValues } from './config-file.js';
+import { cellsOf } from './matrix-spec.js';
+import { wholeNumber } from './option-parsers.js';
+import { checkCells } from './resolve-run-config.js';
+
+/**
+ * Where a hunt looks when no --matrix says: the unperturbed baseline, CPU starvation of two
+ * strengths, CPU hogs, stalls, and both test orders — what reproduced the most flakes in Shaker's
+ * and FlaPy's studies, and what this machine's timing flakes answered to.
+ */
+export function defaultHuntSpace(executor: SweepConfig['executor']): string[] {
+  const supported = new Set(executorEntry(executor).perturbations);
+  const load = supported.has('cpus') && supported.has('cpuHogs') && supported.has('stalls') ? ['cpu:0.5', 'cpu:0.2', 'hog:2', 'stall:100ms-300ms@1s', 'cpu:0.2+shuffle'] : [];
+  return [`conditions=${['none', ...load, 'shuffle', 'reverse'].join(',')}`];
+}
+
+/** Turns `run`'s config into a hunt's: the search space, the budget, the reproductions to reach. */
+export function huntConfigOf(
+  config: SweepConfig,
+  flags: ConfigValues & { budget?: string; reproductions?: string },
+  target: HuntTarget,
+): SweepConfig {
+  const reproductions = wholeNumber(flags.reproductions ?? '3', '--reproductions');
+  const budget = flags.budget?.trim();
+  let { start, end } = config.schedule;
+  let budgetMs: number | null = null;
+  if (budget !== undefined) {
+    if (flags.end !== undefined) throw new UsageError('--budget and --end both bound the hunt: give one of them');
+    if (/^\d+$/.test(budget)) {
+      end = start + wholeNumber(budget, '--budget') - 1;
+    } else {
+      budgetMs = parseDuration(budget, '--budget');
+      if (budgetMs === 0) throw new UsageError('--budget 0 leaves the hunt no time: give a number of iterations or a duration like 2h');
+      // The time is the bound; the range only has to be long enough.
+      end = start + 99_999;
+    }
+  }
+  const matrix = config.conditions.matrix ?? defaultHuntSpace(config.executor);
+  const cells = config.conditions.matrix === null ? cellsOf(matrix, { parallelism: config.run.parallelism, perturbation: config.conditions.cells[0]!.perturbation }) : config.conditions.cells;
+  checkCells(cells, config.executor, config.run.command !== null);
+  return {
+    ...config,
+    schedule: { ...config.schedule, start, end },
+    stop: { ...config.stop, reproduce: { target, count: reproductions } },
+    conditions: { ...config.conditions, cells, matrix },
+    hunt: { target, reproductions, budgetMs },
+  };
+}
