@@ -10,6 +10,11 @@
 
 export type Seed = string | number;
 
+export interface MutableArrayLike<T> {
+  length: number;
+  [index: number]: T;
+}
+
 const TWO_POW_32 = 4294967296;
 const TWO_POW_53 = 9007199254740992;
 
@@ -86,8 +91,8 @@ export class SeededRandom {
     }
   }
 
-  /** Shuffles `items` in place (Fisher–Yates) and returns it. */
-  shuffle<T>(items: T[]): T[] {
+  /** Shuffles `items` (an array or a typed array) in place (Fisher–Yates) and returns it. */
+  shuffle<A extends MutableArrayLike<unknown>>(items: A): A {
     for (let i = items.length - 1; i > 0; i--) {
       const j = this.nextInt(i + 1);
       const held = items[i]!;
