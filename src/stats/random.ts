@@ -10,11 +10,6 @@
 
 export type Seed = string | number;
 
-export interface MutableArrayLike<T> {
-  length: number;
-  [index: number]: T;
-}
-
 const TWO_POW_32 = 4294967296;
 const TWO_POW_53 = 9007199254740992;
 
@@ -91,8 +86,8 @@ export class SeededRandom {
     }
   }
 
-  /** Shuffles `items` (an array or a typed array) in place (Fisher–Yates) and returns it. */
-  shuffle<A extends MutableArrayLike<unknown>>(items: A): A {
+  /** Shuffles `items` in place (Fisher–Yates) and returns it. */
+  shuffle<T>(items: T[]): T[] {
     for (let i = items.length - 1; i > 0; i--) {
       const j = this.nextInt(i + 1);
       const held = items[i]!;
