@@ -13,6 +13,10 @@ const BY_STOP: Partial<Record<StopKind, number>> = {
 export function sweepExitCode(outcome: SweepOutcome, schedule: Pick<Schedule, 'start' | 'end'>): number {
   const byStop = outcome.stop === null ? undefined : BY_STOP[outcome.stop.kind];
   if (byStop !== undefined) return byStop;
+  // A hunt that ends early has no range to complete: it says whether a failure was seen.
+  if (outcome.stop?.kind === 'reproduced' || outcome.stop?.kind === 'budget') {
+    return outcome.results.some((r) => r.status === 'failed') ? ExitCode.failures : ExitCode.ok;
+  }
   const inRange = outcome.results.filter((r) => r.iteration >= schedule.start && r.iteration <= schedule.end);
   const allPassed = inRange.length === schedule.end - schedule.start + 1 && inRange.every((r) => r.status === 'passed');
   return allPassed ? ExitCode.ok : ExitCode.failures;

@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 
 import { ExitCode } from '../core/errors.js';
 import { registerClassify } from './commands/classify.js';
+import { registerHunt } from './commands/hunt.js';
+import { registerReplay } from './commands/replay.js';
 import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
 import { registerClean } from './commands/clean.js';
@@ -23,6 +25,8 @@ Exit codes: 0 all iterations passed, 1 some failed, 2 usage or configuration err
     outputError: (text, write) => write(`flakehunt: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see flakehunt --help)\n`),
   });
   registerRun(program);
+  registerHunt(program);
+  registerReplay(program);
   registerClassify(program);
   registerStatus(program);
   registerCompare(program);

@@ -6,7 +6,7 @@ export const MIN_SECRET_LENGTH = 4;
 export const MASK = '[redacted]';
 
 /** Whether an --env variable's name says its value is secret. */
-function isSecretName(name: string): boolean {
+export function isSecretName(name: string): boolean {
   return SECRET_NAME.test(name);
 }
 

@@ -131,7 +131,10 @@ export function summarizeCells(counted: IterationResult[]): CellsSummary | null 
     const byLoad = dependsOn(load);
     const seenUnperturbed = referenceResults.some((r) => r.status === 'failed' && failureKeysOf(r.failures).has(key));
     const detail = `reordered ${pct(...order.with)} vs in order ${pct(...order.without)}; under load ${pct(...load.with)} vs without ${pct(...load.without)}`;
-    const verdict = byOrder === 'yes' ? 'order' : byLoad === 'yes' ? 'load' : byOrder === 'no' || byLoad === 'no' ? 'neither' : 'unclear';
+    // "Neither" needs it seen on both sides of a split at rates too close to tell apart.
+    const seenBothWays = (c: { with: [number, number]; without: [number, number] }) => c.with[0] > 0 && c.without[0] > 0;
+    const verdict = byOrder === 'yes' ? 'order' : byLoad === 'yes' ? 'load'
+      : (byOrder === 'no' && seenBothWays(order)) || (byLoad === 'no' && seenBothWays(load)) ? 'neither' : 'unclear';
     // Only meaningful when there is an unperturbed cell to have seen it in.
     return { key, example, dependsOn: verdict, onlyUnderPerturbation: unperturbed.length > 0 && !seenUnperturbed, detail };
   });

@@ -67,6 +67,8 @@ export class ConditionsPlanner {
   }
 
   conditionsFor(iteration: number, results: IterationResult[]): IterationConditions {
+    const replayed = this.config.conditions.replayOf;
+    if (replayed !== null) return replayed.conditions;
     const cell = this.choice.cellFor(iteration, results);
     const inMatrix = this.config.conditions.matrix !== null || this.config.hunt !== null;
     return realizeConditions(cell, { sweepSeed: this.sweepSeed, iteration, inMatrix, setsHashSeed: this.setsHashSeed });

@@ -14,6 +14,7 @@ import { identityOf, type SweepConfig } from './sweep-config.js';
 function publicSettings(config: SweepConfig): SweepRecord['settings'] {
   const { container, limits } = config;
   return {
+    pytestLauncher: config.run.pytestLauncher,
     env: publicEnv(container.env),
     envPass: container.envPass,
     mounts: container.mounts,

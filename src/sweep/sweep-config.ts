@@ -1,4 +1,4 @@
-import type { PerturbationSpec } from '../core/conditions.js';
+import type { IterationConditions, PerturbationSpec } from '../core/conditions.js';
 import type { HuntTarget } from '../core/hunt-target.js';
 import type { ExecutorKind } from '../executors/registry.js';
 import type { MountSpec, ResourceSpec } from '../executors/executor.js';
@@ -81,6 +81,8 @@ export interface ConditionsSettings {
   matrix: string[] | null;
   /** The seed of every draw; null: drawn when the sweep is created, then kept in sweep.json. */
   seed: string | null;
+  /** `replay`: every iteration runs under exactly these conditions (drawn once, for the iteration replayed). */
+  replayOf: { run: string; conditions: IterationConditions } | null;
 }
 
 /** What a hunt looks for, and how long it may look. */
@@ -122,11 +124,13 @@ export function identityOf(config: SweepConfig): Record<string, unknown> {
     perturbation: single === null || single.perturbationText === 'none' ? null : single.perturbationText,
     matrix: conditions.cells.length > 1 || conditions.matrix !== null ? conditions.cells.map((c) => c.name) : null,
     hunt: config.hunt === null ? null : config.hunt.target,
+    replayOf: conditions.replayOf?.run ?? null,
   };
 }
 
 /** The kind of sweep, for its folder name: `hunt`, `matrix`, or the parallelism (`serial`, `4`). */
 export function sweepKindOf(config: SweepConfig): string {
+  if (config.conditions.replayOf !== null) return 'replay';
   if (config.hunt !== null) return 'hunt';
   if (config.conditions.matrix !== null) return 'matrix';
   return config.run.parallelism;
