@@ -18,7 +18,7 @@ const ALLOWED: Record<string, string[]> = {
   sweep: ['core', 'stats', 'store', 'classify', 'executors'],
   report: ['core', 'stats', 'store', 'classify'],
   ui: ['core', 'store', 'report'],
-  config: ['core', 'classify', 'executors', 'sweep'],
+  config: ['core', 'store', 'classify', 'executors', 'sweep'],
   cli: ['core', 'stats', 'store', 'classify', 'executors', 'sweep', 'report', 'ui', 'config'],
 };
 
