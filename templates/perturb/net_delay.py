@@ -66,6 +66,7 @@ NFQA_CFG_F_GSO = 1 << 2
 NF_DROP = 0
 NF_ACCEPT = 1
 PR_SET_PDEATHSIG = 1
+PR_SET_TIMERSLACK = 29
 NLA_TYPE_MASK = 0x3FFF
 
 DEFAULT_QUEUE = 4915
@@ -76,8 +77,8 @@ IPTABLES = {
     'ipv4': ('iptables', 'iptables-nft', 'iptables-legacy'),
     'ipv6': ('ip6tables', 'ip6tables-nft', 'ip6tables-legacy'),
 }
-# A packet due within this much is released now rather than after one more (1 ms) poll.
-RELEASE_SLACK_S = 0.0002
+# A packet due within this much is released now rather than after one more wait.
+RELEASE_SLACK_S = 0.00005
 MAX_VERDICTS_PER_SEND = 1024
 DRAIN_QUIET_S = 0.02
 
@@ -221,15 +222,9 @@ class Delayer:
         os.set_blocking(self.wake_w, False)
         self.reason = None
         self.stats = {'packets': 0, 'accepted': 0, 'dropped': 0, 'maxPending': 0}
-        self.poller = select.poll()
-        self.poller.register(queue.fileno(), select.POLLIN)
-        self.poller.register(self.wake_r, select.POLLIN)
         self.pidfd = watched_pidfd
-        if watched_pidfd is not None:
-            self.poller.register(watched_pidfd, select.POLLIN)
-        self.watch_stdin = watch_stdin
-        if watch_stdin:
-            self.poller.register(sys.stdin.fileno(), select.POLLIN | select.POLLHUP)
+        self.stdin = sys.stdin.fileno() if watch_stdin else None
+        self.watched = [fd for fd in (queue.fileno(), self.wake_r, watched_pidfd, self.stdin) if fd is not None]
 
     def request_stop(self, reason):
         if self.reason is None:
@@ -240,18 +235,17 @@ class Delayer:
             pass
 
     def run(self):
+        # select(), not poll(): its timeout has microseconds, poll()'s only milliseconds.
         while self.reason is None:
-            timeout_ms = None
-            if self.pending:
-                timeout_ms = max(0, int((self.pending[0][0] - time.monotonic()) * 1000.0 + 0.999))
-            for fd, _ in self.poller.poll(timeout_ms):
+            timeout = max(0.0, self.pending[0][0] - time.monotonic()) if self.pending else None
+            readable, _, _ = select.select(self.watched, [], [], timeout)
+            for fd in readable:
                 if fd == self.queue.fileno():
                     self._take(self.queue.receive(4096))
                 elif fd == self.pidfd:
                     self.request_stop('container process exited')
-                elif self.watch_stdin and fd == sys.stdin.fileno():
-                    if not os.read(fd, 4096):
-                        self.request_stop('parent closed stdin')
+                elif fd == self.stdin and not os.read(fd, 4096):
+                    self.request_stop('parent closed stdin')
             self._release(time.monotonic() + RELEASE_SLACK_S)
 
     def _take(self, ids):
@@ -368,6 +362,7 @@ def die_with_parent(parent_pid):
         raise Refused(f'prctl(PR_SET_PDEATHSIG) failed: {os.strerror(ctypes.get_errno())}')
     if os.getppid() != parent_pid:  # the parent died before the line above took effect
         raise Refused(f'parent {parent_pid} is gone')
+    libc.prctl(PR_SET_TIMERSLACK, 1, 0, 0, 0)  # wake on time: the default slack is 50 us a wait
 
 
 def watch_container(pid):

@@ -44,15 +44,21 @@ async function runs(command: string, args: string[]): Promise<boolean> {
   return (await execa(command, args, { reject: false, timeout: 10_000 })).exitCode === 0;
 }
 
-async function probeMechanism(): Promise<NetMechanism | string> {
-  if (process.platform !== 'linux') return 'network perturbation needs Linux (network namespaces, netfilter): run flakehunt on a Linux host';
-  if (process.getuid?.() !== 0) {
+/** What rules network perturbation out before anything is run: not Linux, not root, a remote daemon. */
+export function hostBlocker(host: { platform: string; uid: number | undefined; dockerHost: string | undefined }): string | null {
+  if (host.platform !== 'linux') return 'network perturbation needs Linux (network namespaces, netfilter): run flakehunt on a Linux host';
+  if (host.uid !== 0) {
     return 'network perturbation needs root: it enters each container\'s network namespace (nsenter) to add rules there; run flakehunt as root (sudo), or drop the network perturbation';
   }
-  const host = process.env.DOCKER_HOST;
-  if (host !== undefined && host !== '' && !host.startsWith('unix://')) {
-    return `network perturbation needs the Docker daemon on this machine, but DOCKER_HOST=${host}: run flakehunt on the daemon's host, or drop the network perturbation`;
+  if (host.dockerHost !== undefined && host.dockerHost !== '' && !host.dockerHost.startsWith('unix://')) {
+    return `network perturbation needs the Docker daemon on this machine, but DOCKER_HOST=${host.dockerHost}: run flakehunt on the daemon's host, or drop the network perturbation`;
   }
+  return null;
+}
+
+async function probeMechanism(): Promise<NetMechanism | string> {
+  const blocker = hostBlocker({ platform: process.platform, uid: process.getuid?.(), dockerHost: process.env.DOCKER_HOST });
+  if (blocker !== null) return blocker;
   for (const tool of ['nsenter', 'unshare']) {
     if (!(await runs(tool, ['--version']))) return `${tool} not found: install util-linux (apt-get install util-linux)`;
   }
