@@ -119,6 +119,7 @@ describe.runIf(ready)('network perturbation (NFQUEUE delayer) seen from inside a
     expect(median(baseline)).toBeLessThan(5);
     const perturbation = await startNetworkPerturbation({ containerPid: container.pid, delayMs: 50, jitterMs: 0, lossPercent: 0, seed: 1 });
     expect(perturbation.mechanism).toBe('nfqueue');
+    expect(perturbation.families).toEqual(['ipv4', 'ipv6']);
     expect(await rulesIn(container)).toContain('FLAKEHUNT_NET_DELAY');
     const delayed = (await probe(container, 'tcp-rtt', '30')) as number[];
     await perturbation.stop();
@@ -140,10 +141,10 @@ describe.runIf(ready)('network perturbation (NFQUEUE delayer) seen from inside a
   it('jitter and loss follow the seed packet by packet: every round is predicted by the seed alone, and the same seed replays it', async () => {
     const shaping = { delayMs: 20, jitterMs: 15, lossPercent: 20, seed: 5 };
     const rounds = 30;
-    const runOnce = async (seed: number) => {
+    const runOnce = async (seed: number, roundsRun = rounds) => {
       const tracePath = path.join(scratch, `trace-${seed}-${Date.now()}.txt`);
       const perturbation = await startNetworkPerturbation({ containerPid: container.pid, ...shaping, seed, tracePath });
-      const observed = await probe(container, 'udp-rtt', String(rounds), '0.5');
+      const observed = await probe(container, 'udp-rtt', String(roundsRun), '0.5');
       await perturbation.stop();
       return { observed, trace: parseDecisions(await readFile(tracePath, 'utf8')), stats: perturbation.stats! };
     };
@@ -169,7 +170,7 @@ describe.runIf(ready)('network perturbation (NFQUEUE delayer) seen from inside a
     const again = await runOnce(shaping.seed);
     expect(again.trace).toEqual(first.trace);
     expect(again.observed.map((ms) => ms === null)).toEqual(first.observed.map((ms) => ms === null));
-    const other = await runOnce(shaping.seed + 1);
+    const other = await runOnce(shaping.seed + 1, 5);
     expect(other.trace).not.toEqual(first.trace.slice(0, other.trace.length));
   });
 
@@ -216,6 +217,24 @@ describe.runIf(ready)('network perturbation (NFQUEUE delayer) seen from inside a
     await waitFor('the helper to exit after its parent was killed', () => !alive(helperPid), 15_000);
     expect(await rulesIn(container)).not.toContain('FLAKEHUNT');
     expect(median((await probe(container, 'tcp-rtt', '30')) as number[])).toBeLessThan(5);
+  });
+
+  it('delays IPv6 too, where the container has it', async () => {
+    const dualStack = await startContainer(['--sysctl', 'net.ipv6.conf.all.disable_ipv6=0', '--sysctl', 'net.ipv6.conf.lo.disable_ipv6=0']);
+    const perturbation = await startNetworkPerturbation({ containerPid: dualStack.pid, delayMs: 30, jitterMs: 0, lossPercent: 0, seed: 1 });
+    const delayed = (await probe(dualStack, 'tcp-rtt', '10', '::1')) as number[];
+    await perturbation.stop();
+    expect(median(delayed)).toBeGreaterThanOrEqual(59.5);
+    expect(median(delayed)).toBeLessThan(70);
+    expect(median((await probe(dualStack, 'tcp-rtt', '10', '::1')) as number[])).toBeLessThan(5);
+  });
+
+  it('asked for tc netem on a kernel without it, says so and leaves the container as it was', async () => {
+    const qdiscs = async () => (await execa('nsenter', [`--net=/proc/${container.pid}/ns/net`, 'tc', 'qdisc', 'show'])).stdout;
+    const before = await qdiscs();
+    await expect(startNetworkPerturbation({ containerPid: container.pid, delayMs: 10, jitterMs: 0, lossPercent: 0, seed: 1, mechanism: 'netem' }))
+      .rejects.toThrow(/tc netem on lo of the container failed: .*qdisc kind is unknown/);
+    expect(await qdiscs()).toBe(before);
   });
 
   it('refuses a container that shares this machine\'s network namespace', async () => {

@@ -30,6 +30,8 @@ const MAX_STDERR = 4096;
 
 export interface DelayHelper {
   readonly pid: number;
+  /** Whose rules went in: `ipv4`, and `ipv6` unless the kernel or ip6tables refused. */
+  readonly families: string[];
   /** Its counts once it has stopped cleanly; null before, or if it had to be killed. */
   readonly stats: NetShapingStats | null;
   /** SIGTERM (the helper removes its rules and releases what it holds), SIGKILL after 5 s; idempotent. */
@@ -66,27 +68,33 @@ export async function startDelayHelper(netns: ContainerNetns, shaping: NetShapin
     stderr = (stderr + chunk).slice(-MAX_STDERR);
   });
   let stats: NetShapingStats | null = null;
+  let families: string[] = [];
   let announceReady: () => void = () => {};
   const ready = new Promise<void>((resolve) => { announceReady = resolve; });
   createInterface({ input: child.stdout! }).on('line', (line) => {
-    let message: { event?: string } & NetShapingStats;
+    let message: { event?: string; families?: string[] } & NetShapingStats;
     try {
       message = JSON.parse(line) as typeof message;
     } catch {
       return;
     }
-    if (message.event === 'ready') announceReady();
+    if (message.event === 'ready') {
+      families = message.families ?? [];
+      announceReady();
+    }
     if (message.event === 'stopped') {
       const { packets, accepted, dropped, maxPending, reason } = message;
       stats = { packets, accepted, dropped, maxPending, reason };
     }
   });
+  let spawnError: Error | null = null;
   const closed = new Promise<void>((resolve) => {
     child.once('close', () => resolve());
-    child.once('error', () => resolve());
+    child.once('error', (error) => {
+      spawnError = error;
+      resolve();
+    });
   });
-  let spawnError: Error | null = null;
-  child.once('error', (error) => { spawnError = error; });
 
   let timer: NodeJS.Timeout | undefined;
   const outcome = await Promise.race([
@@ -98,7 +106,8 @@ export async function startDelayHelper(netns: ContainerNetns, shaping: NetShapin
   if (outcome !== 'ready') {
     child.kill('SIGKILL');
     await closed;
-    const why = spawnError !== null ? (spawnError as Error).message : outcome === 'timeout' ? `no answer in ${READY_TIMEOUT_MS / 1000} s` : stderr.trim().split('\n').at(-1) ?? `exit ${child.exitCode}`;
+    const failure = spawnError as Error | null;
+    const why = failure?.message ?? (outcome === 'timeout' ? `no answer in ${READY_TIMEOUT_MS / 1000} s` : stderr.trim().split('\n').at(-1) || `exit ${child.exitCode}`);
     if (/ is gone|not in this network namespace/.test(why)) throw new ContainerGoneError(`network perturbation: ${why}`);
     throw new EnvironmentError(`network perturbation helper did not start: ${why}`);
   }
@@ -120,6 +129,7 @@ export async function startDelayHelper(netns: ContainerNetns, shaping: NetShapin
   };
   return {
     pid: child.pid!,
+    families,
     get stats() { return stats; },
     stop: () => (stopping ??= stop()),
   };

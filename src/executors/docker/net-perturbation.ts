@@ -27,6 +27,8 @@ export interface NetworkPerturbation {
   readonly mechanism: NetMechanism;
   /** The delayer's pid (nfqueue), null with netem. */
   readonly helperPid: number | null;
+  /** nfqueue: the address families whose traffic is queued (`ipv4`, `ipv6`); netem: null (every packet of every device). */
+  readonly families: string[] | null;
   /** What the delayer counted, once stopped (nfqueue); null with netem or if it had to be killed. */
   readonly stats: NetShapingStats | null;
   /** Removes the rules or qdiscs (if the namespace still exists) and ends the delayer; idempotent. */
@@ -66,7 +68,7 @@ async function probeMechanism(): Promise<NetMechanism | string> {
   const ownNetns = (await stat('/proc/self/ns/net')).ino;
   const test = await execa('unshare', ['--net', ...PYTHON, NET_DELAY_SCRIPT, 'self-test', '--outer-netns-inode', String(ownNetns)], { reject: false, timeout: 30_000 });
   if (test.exitCode === 0) return 'nfqueue';
-  const why = String(test.stderr).trim().split('\n').at(-1) ?? `exit ${test.exitCode}`;
+  const why = String(test.stderr).trim().split('\n').at(-1) || `exit ${test.exitCode}`;
   if (/failed to execute python3/.test(why)) return 'python3 not found: this kernel has no tc netem, so network perturbation needs python3 >= 3.9 for its NFQUEUE delayer (apt-get install python3)';
   return `network perturbation cannot work here (no tc netem in this kernel, and NFQUEUE failed): ${why.replace(/^net_delay: /, '')}`;
 }
@@ -92,13 +94,14 @@ export async function startNetworkPerturbation(options: NetworkPerturbationOptio
 
   const netns = await openContainerNetns(options.containerPid);
   try {
-    const [helperPid, statsOf, stopInner] = found === 'netem'
-      ? await applyNetem(netns, shaping).then((remove) => [null, () => null, remove] as const)
-      : await startDelayHelper(netns, shaping, options.tracePath).then((helper) => [helper.pid, () => helper.stats, () => helper.stop()] as const);
+    const [helperPid, families, statsOf, stopInner] = found === 'netem'
+      ? await applyNetem(netns, shaping).then((remove) => [null, null, () => null, remove] as const)
+      : await startDelayHelper(netns, shaping, options.tracePath).then((helper) => [helper.pid, helper.families, () => helper.stats, () => helper.stop()] as const);
     let stopping: Promise<void> | undefined;
     return {
       mechanism: found,
       helperPid,
+      families,
       get stats() { return statsOf(); },
       stop: () => (stopping ??= stopInner().finally(() => netns.handle.close())),
     };
