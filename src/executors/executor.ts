@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 
-import type { RuntimePerturbation } from '../core/conditions.js';
+import type { PerturbationKind, RuntimePerturbation } from '../core/conditions.js';
 import type { ProcessIdentity } from '../store/process-identity.js';
 
 /** A mount of a host path into the container. */
@@ -119,8 +119,11 @@ export interface Executor {
   readonly kind: string;
   /** Checks that the back end answers at all (`flakehunt clean`); throws EnvironmentError when not. */
   ping(): Promise<void>;
-  /** Checks the environment (daemon reachable, image present); throws EnvironmentError or UsageError. */
-  preflight(image: string | null): Promise<{ imageId: string | null }>;
+  /**
+   * Checks the environment (daemon reachable, image present, what the perturbations need); throws
+   * EnvironmentError or UsageError.
+   */
+  preflight(image: string | null, perturbations?: PerturbationKind[]): Promise<{ imageId: string | null }>;
   /** What `start` would create for this spec, as plain data with secret values masked (`--dry-run`). */
   describe(spec: IterationSpec): unknown;
   /** Does all the work of `start` short of running the command. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import type { Taxonomy } from '../classify/taxonomy-types.js';
 import { type Clock, systemClock } from '../core/clock.js';
-import type { IterationConditions } from '../core/conditions.js';
+import { type IterationConditions, kindsOf } from '../core/conditions.js';
 import { withDeadline } from '../core/deadline.js';
 import { formatDuration } from '../core/durations.js';
 import { EnvironmentError, InterruptedError } from '../core/errors.js';
@@ -125,7 +125,8 @@ export class SweepRunner {
     });
     interrupted.catch(() => undefined);
     // A Ctrl-C while Docker is slow to answer must not go on to create the sweep folder.
-    const { imageId } = await Promise.race([deps.executor.preflight(config.run.image), interrupted]);
+    const perturbations = [...new Set(config.conditions.cells.flatMap((cell) => kindsOf(cell.perturbation)))];
+    const { imageId } = await Promise.race([deps.executor.preflight(config.run.image, perturbations), interrupted]);
     for (const name of config.container.envPass) {
       if (process.env[name] === undefined) deps.events.emit({ type: 'warning', message: `--env-pass ${name}: it is not set here, so the container does not get it` });
     }

@@ -109,6 +109,32 @@ describe.skipIf(!hasDocker)('perturbations, seen from inside the container', () 
     expect(seen.size).toBeGreaterThan(1);
   }, 180_000);
 
+  it('network delay: a client with a 50 ms timeout on localhost times out under delay:60ms, and not without', async () => {
+    const flaky = path.join(ROOT, 'templates/demo-suite/flaky');
+    const args = (tag: string, perturb: string) => ['run', '-i', IMAGE, '--mount', `${flaky}:/suite:ro`, '--workdir', '/suite', '--pytest-nodeid', 'test_socket_timeout.py',
+      '--pytest-args', '-p no:cacheprovider', '--logs-dir', logs, '--no-progress', '-e', '1', '-t', tag, '--perturb', perturb];
+    const delayed = await cli(args('delayed', 'delay:60ms'));
+    expect(delayed.exitCode, delayed.all).toBe(1);
+    expect(await readFile(path.join(logs, 'serial_delayed', 'run001', 'run.log'), 'utf8')).toMatch(/timed out/);
+    expect((await result(path.join(logs, 'serial_delayed'), 1)).conditions!.realized.net).toMatchObject({ delayMs: 60, jitterMs: 0, lossPercent: 0 });
+    const plain = await cli(args('undelayed', 'none'));
+    expect(plain.exitCode, plain.all).toBe(0);
+    expect(await containersUnder(logs)).toEqual([]);
+  }, 120_000);
+
+  it('disk writers run beside the iteration and are gone with it', async () => {
+    const sweep = path.join(logs, 'serial_io');
+    const child = execa('node', [path.join(ROOT, 'bin/flakehunt.js'), 'run', '-i', IMAGE, '--mount', `${PROBES}:/suite:ro`, '--workdir', '/suite',
+      '--pytest-nodeid', 'test_probe.py', '--pytest-args', '-p no:cacheprovider -k time', '--perturb', 'io:2', '-e', '1', '-t', 'io',
+      '--logs-dir', logs, '--no-progress'], { reject: false, env: { PROBE_SECONDS: '4' } });
+    await waitFor('two disk writers', async () => {
+      const { stdout } = await execa('docker', ['ps', '--filter', `label=dev.flakehunt.dir=${sweep}`, '--filter', 'label=dev.flakehunt.role=io-hog', '-q']);
+      return stdout.trim().split('\n').filter(Boolean).length === 2;
+    }, 60_000);
+    expect((await child).exitCode).toBe(0);
+    expect(await containersUnder(sweep)).toEqual([]);
+  }, 120_000);
+
   it('--matrix runs the cells in turn and tags each result with its cell', async () => {
     await probeSweep(logs, ['--matrix', 'noise=none,cpu:0.5', '--matrix', 'parallelism=serial,2', '-e', '4', '-t', 'cells', '--pytest-args', '-p no:cacheprovider -k limits']);
     const sweep = path.join(logs, 'matrix_cells');

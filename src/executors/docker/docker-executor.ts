@@ -4,6 +4,7 @@ import { PassThrough, type Readable } from 'node:stream';
 
 import type Docker from 'dockerode';
 
+import type { PerturbationKind } from '../../core/conditions.js';
 import { DEFAULT_ARTIFACTS_DIR, FORENSICS_SCRIPT } from '../../core/container-paths.js';
 import { EnvironmentError, UsageError } from '../../core/errors.js';
 import { isOwnerAlive, sameProcess } from '../../store/process-identity.js';
@@ -14,6 +15,7 @@ import { containerCreateOptions } from './container-spec.js';
 import { loadDockerode } from './load-dockerode.js';
 import { DockerDemux } from './demux.js';
 import { IterationPerturbation } from './iteration-perturbation.js';
+import { checkNetworkPerturbation } from './net-perturbation.js';
 import { classifyDockerError, daemonUnreachable } from './docker-errors.js';
 
 const STOP_API_TIMEOUT_MS = 15_000;
@@ -38,8 +40,12 @@ export class DockerExecutor implements Executor {
     }
   }
 
-  async preflight(image: string | null): Promise<{ imageId: string | null }> {
+  async preflight(image: string | null, perturbations: PerturbationKind[] = []): Promise<{ imageId: string | null }> {
     if (image === null) throw new UsageError('--image is required with the docker executor: name the image to test, e.g. -i dynamo:latest-dev');
+    if (perturbations.includes('net')) {
+      const problem = await checkNetworkPerturbation();
+      if (problem !== null) throw new EnvironmentError(problem);
+    }
     // No separate ping: an unreachable daemon fails this first request just the same (20 ms sooner).
     try {
       const info = await this.docker.getImage(image).inspect();

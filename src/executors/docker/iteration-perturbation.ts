@@ -1,17 +1,21 @@
 import type Docker from 'dockerode';
 
+import { SeededRandom } from '../../stats/random.js';
 import type { IterationSpec } from '../executor.js';
+import { ContainerGoneError, type NetworkPerturbation, startNetworkPerturbation } from './net-perturbation.js';
 import { SiblingHogs } from './sibling-hogs.js';
 import { Stalls } from './stalls.js';
 
 /**
  * What the Docker executor applies to one iteration while it runs: sibling hogs from before its
- * start, stalls from its start; all of it ended (the container thawed first) when the iteration
+ * start, stalls and network shaping from its start (the latter once it is attached, 0.1–0.25 s in:
+ * pytest's start-up covers that); all of it ended (the container thawed first) when the iteration
  * exits, is stopped or is removed, whichever comes first.
  */
 export class IterationPerturbation {
   private readonly hogs: SiblingHogs;
   private stalls: Stalls | null = null;
+  private network: Promise<NetworkPerturbation | null> = Promise.resolve(null);
   private ended: Promise<void> | null = null;
 
   constructor(
@@ -28,10 +32,28 @@ export class IterationPerturbation {
   }
 
   afterStart(): void {
-    const stalls = this.spec.perturbation?.stalls;
+    const { stalls, net } = this.spec.perturbation ?? {};
     if (stalls !== undefined) {
       this.stalls = new Stalls(this.container, stalls);
       this.stalls.start();
+    }
+    if (net !== undefined) {
+      this.network = this.container.inspect()
+        .then((info) => startNetworkPerturbation({
+          containerPid: info.State.Pid,
+          delayMs: net.delayMs,
+          jitterMs: net.jitterMs,
+          lossPercent: net.lossPercent,
+          // The delayer takes a number: the recorded seed's first draw.
+          seed: new SeededRandom(net.seed).nextUint32(),
+          mechanism: 'nfqueue',
+        }))
+        // Gone before it could be attached: a run that short saw no network to shape.
+        .catch((error: unknown) => {
+          if (error instanceof ContainerGoneError) return null;
+          throw error;
+        });
+      this.network.catch(() => undefined);
     }
   }
 
@@ -44,7 +66,7 @@ export class IterationPerturbation {
   end(): Promise<void> {
     this.ended ??= (async () => {
       await this.thaw();
-      await this.hogs.remove();
+      await Promise.all([this.hogs.remove(), this.network.then((network) => network?.stop(), () => undefined)]);
     })();
     return this.ended;
   }
