@@ -18,8 +18,8 @@ export interface FakeRun {
   startError?: string;
 }
 
-/** Decides each run: by iteration, and the how-many-th start of that iteration (1, 2, …). */
-export type FakeScript = (iteration: number, start: number) => FakeRun;
+/** Decides each run: by iteration, the how-many-th start of that iteration (1, 2, …), and its spec. */
+export type FakeScript = (iteration: number, start: number, spec: IterationSpec) => FakeRun;
 
 /** What the fake saw, in order: for assertions on the engine's use of its executor. */
 export type FakeEvent = { kind: 'prepare' | 'start' | 'stop' | 'discard' | 'cleanup'; iteration: number };
@@ -72,7 +72,7 @@ export class FakeExecutor implements Executor {
     return preparedIteration(spec.name, async () => {
       const start = (this.starts.get(iteration) ?? 0) + 1;
       this.starts.set(iteration, start);
-      const run = this.script(iteration, start);
+      const run = this.script(iteration, start, spec);
       if (run.startError !== undefined) {
         this.existing.delete(spec.name);
         throw new Error(run.startError);

@@ -1,6 +1,6 @@
 """A producer/consumer hand-off with a short deadline: a timing flake.
 
-Each round a worker thread computes for about 20 ms and hands the result over; the test waits
+Each round a worker thread computes for about 10 ms and hands the result over; the test waits
 50 ms for it. On an idle machine every round makes it with room to spare. When the process is starved of CPU (a
 quota, busy neighbours, a frozen container) the worker misses the deadline.
 """
@@ -13,7 +13,7 @@ DEADLINE_S = 0.05
 
 def work():
     total = 0
-    for i in range(200_000):
+    for i in range(100_000):
         total += i * i
     return total
 
