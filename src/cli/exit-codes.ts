@@ -13,6 +13,8 @@ const BY_STOP: Partial<Record<StopKind, number>> = {
 export function sweepExitCode(outcome: SweepOutcome, schedule: Pick<Schedule, 'start' | 'end'>): number {
   const byStop = outcome.stop === null ? undefined : BY_STOP[outcome.stop.kind];
   if (byStop !== undefined) return byStop;
+  // --until-decided: 0 for the hoped-for answer (fixed, better), 1 for the other.
+  if (outcome.stop?.kind === 'decided') return outcome.stop.good === true ? ExitCode.ok : ExitCode.failures;
   // A hunt that ends early has no range to complete: it says whether a failure was seen.
   if (outcome.stop?.kind === 'reproduced' || outcome.stop?.kind === 'budget') {
     return outcome.results.some((r) => r.status === 'failed') ? ExitCode.failures : ExitCode.ok;

@@ -127,3 +127,11 @@ export function gpus(value: string): GpuRequest {
   if (m) return { deviceIds: m[1]!.split(',') };
   throw new UsageError(`--gpus ${JSON.stringify(value)} is not all, a count, or device=ID[,ID]`);
 }
+
+/** `3%` or `0.03`: a rate strictly between 0 and 1. */
+export function rate(value: unknown, flag: string): number {
+  const text = String(value).trim();
+  const n = text.endsWith('%') ? Number(text.slice(0, -1)) / 100 : Number(text);
+  if (!(n > 0 && n < 1)) throw new UsageError(`${flag} ${JSON.stringify(value)} must be a rate between 0 and 100%, like 3% or 0.03`);
+  return n;
+}

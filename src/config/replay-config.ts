@@ -87,7 +87,7 @@ export function replayConfigOf(runDir: string, record: SweepRecord, result: Iter
       graceMs: (settings.graceMs as number | undefined) ?? 10_000,
     },
     schedule: { start: 1, end: overrides.iterations, jobs: overrides.jobs, chunkSize: null, force: false, infraRetries: 2 },
-    stop: { untilFail: false, maxFailures: null, reproduce: null, maxConsecutiveInfraErrors: 3 },
+    stop: { untilFail: false, maxFailures: null, reproduce: null, decide: null, maxConsecutiveInfraErrors: 3 },
     output: {
       logsDir: overrides.logsDir ?? path.dirname(path.dirname(path.resolve(runDir))),
       tag: overrides.tag ?? `${sweepName}_${run}`,

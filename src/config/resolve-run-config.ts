@@ -2,7 +2,7 @@ import { DEFAULT_TAXONOMY } from '../classify/taxonomy-loader.js';
 import { kindsOf } from '../core/conditions.js';
 import { UsageError } from '../core/errors.js';
 import { executorEntry, type ExecutorKind } from '../executors/registry.js';
-import type { MatrixCell, SweepConfig } from '../sweep/sweep-config.js';
+import type { DecisionRequest, MatrixCell, SweepConfig } from '../sweep/sweep-config.js';
 import type { ConfigValues } from './config-file.js';
 import { cellsOf, matrixSetsParallelism } from './matrix-spec.js';
 import { longFlag, RUN_OPTIONS, type RunOptionKey, type RunValues } from './run-option-table.js';
@@ -48,6 +48,7 @@ export function resolveRunConfig(flags: ConfigValues, file: ConfigValues, fileDi
     throw new UsageError('--matrix parallelism=… and --parallelism both set the parallelism: give it in one place');
   }
   const cells = cellsOf(v.matrix, { parallelism: v.parallelism, perturbation: v.perturb });
+  const decide = decisionOf(v);
   checkCells(cells, v.executor, v.command !== null);
   return {
     executor: v.executor,
@@ -63,11 +64,26 @@ export function resolveRunConfig(flags: ConfigValues, file: ConfigValues, fileDi
     },
     limits: { timeoutMs: v.timeout, idleTimeoutMs: v.idleTimeout, graceMs: v.grace },
     schedule: { start: v.start, end: v.end, jobs: jobsOf(flags, file, v), chunkSize: v.chunkSize, force: v.force, infraRetries: v.infraRetries },
-    stop: { untilFail: v.untilFail, maxFailures: v.maxFailures, reproduce: null, maxConsecutiveInfraErrors: MAX_CONSECUTIVE_INFRA_ERRORS },
+    stop: { untilFail: v.untilFail, maxFailures: v.maxFailures, reproduce: null, decide, maxConsecutiveInfraErrors: MAX_CONSECUTIVE_INFRA_ERRORS },
     output: { logsDir: v.logsDir, tag: v.tag, taxonomyFile: v.taxonomy ?? DEFAULT_TAXONOMY },
     conditions: { cells, matrix: v.matrix.length === 0 ? null : v.matrix, seed: v.seed, replayOf: null },
     hunt: null,
   };
+}
+
+/** The question of --until-decided, checked: exactly one of --target-rate and --baseline, and only with it. */
+function decisionOf(v: RunValues): DecisionRequest | null {
+  if (!v.untilDecided) {
+    if (v.targetRate !== null || v.baseline !== null) throw new UsageError('--target-rate and --baseline ask a question for --until-decided: add --until-decided (or use flakehunt plan / compare)');
+    return null;
+  }
+  if ((v.targetRate === null) === (v.baseline === null)) {
+    throw new UsageError('--until-decided needs the question: --target-rate 1% (is it fixed?) or --baseline logs/serial_before (is it better than before?), one of the two');
+  }
+  if (!(v.alpha < v.power)) throw new UsageError(`--alpha ${v.alpha} must be below --power ${v.power}`);
+  return v.targetRate !== null
+    ? { mode: 'target', targetRate: v.targetRate, alpha: v.alpha, power: v.power }
+    : { mode: 'baseline', baseline: v.baseline!, alpha: v.alpha, power: v.power };
 }
 
 /** Every cell can run: the executor applies its perturbations, and test order has a pytest to reorder. */

@@ -5,7 +5,7 @@ import { UsageError } from '../core/errors.js';
 import { EXECUTOR_CHOICES, parseExecutorKind } from '../executors/registry.js';
 import { PERTURBATION_HELP, parsePerturbation } from './perturbation-spec.js';
 import {
-  byteSize, duration, environment, gpus, list, mount, optionalText, parallelism, positiveNumber, ulimit, variableNames, wholeNumber, words,
+  byteSize, duration, environment, gpus, list, mount, optionalText, parallelism, positiveNumber, rate, ulimit, variableNames, wholeNumber, words,
 } from './option-parsers.js';
 
 /** Where an option's value is resolved: relative paths are relative to `baseDir`. */
@@ -96,6 +96,11 @@ export const RUN_OPTIONS = {
   perturb: option({ flags: '--perturb <spec>', help: `perturb every iteration to make flakes show sooner: ${PERTURBATION_HELP}`, parse: (v, { flag }) => parsePerturbation(v === undefined || v === null ? 'none' : String(v), flag) }),
   matrix: option({ flags: '--matrix <name=v1,v2,…>', help: 'run cells interleaved: parallelism=serial,4 or any name with perturbation values, e.g. noise=none,cpu:0.3 (repeatable: the product)', repeatable: true, parse: (v) => list(v) }),
   seed: option({ flags: '--seed <text>', help: 'the seed of every per-iteration draw (default: drawn once, kept in sweep.json)', parse: optionalText }),
+  untilDecided: option({ flags: '--until-decided', help: 'stop as soon as a sequential test answers: is the rate below --target-rate, or below --baseline\'s? (every process of the sweep obeys)', parse: flag }),
+  targetRate: option({ flags: '--target-rate <rate>', help: 'with --until-decided: the failure rate to show the suite is below, e.g. 1%', parse: (v, { flag }) => (v === undefined || v === null ? null : rate(v, flag)) }),
+  baseline: option({ flags: '--baseline <sweep>', help: 'with --until-decided: a finished sweep (before the fix) to show the rate is below', parse: (v, { baseDir }) => (v === undefined || v === null ? null : path.resolve(baseDir, String(v))) }),
+  alpha: option({ flags: '--alpha <rate>', help: 'with --until-decided: the chance of a wrong "fixed"/"better"', default: '5%', parse: (v, { flag }) => rate(v, flag) }),
+  power: option({ flags: '--power <rate>', help: 'with --until-decided: the chance of "fixed" at a tenth of the target (or baseline) rate', default: '80%', parse: (v, { flag }) => rate(v, flag) }),
   executor: option({ flags: `--executor <${EXECUTOR_CHOICES}>`, help: 'where iterations run', default: 'docker', parse: (v, { flag }) => parseExecutorKind(v, flag) }),
   infraRetries: option({ flags: '--infra-retries <n>', help: 'retries of an iteration after an infrastructure error', default: 2, parse: (v, { flag }) => wholeNumber(v, flag, 0) }),
   force: option({ flags: '--force', help: 're-run finished iterations (old files are kept aside) and accept changed sweep settings', invocationOnly: true, parse: flag }),

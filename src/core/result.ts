@@ -60,3 +60,19 @@ export function countByStatus(results: Iterable<Pick<IterationResult, 'status'>>
   for (const result of results) counts[result.status] += 1;
   return counts;
 }
+
+/**
+ * Whether each counted iteration failed, in iteration order from `from` on, up to the first
+ * iteration without a result yet: what a sequential test may look at (later results wait for the
+ * ones before them). Errors and interruptions are no verdict and are passed over.
+ */
+export function failedInOrder(results: Iterable<Pick<IterationResult, 'iteration' | 'status'>>, from: number): boolean[] {
+  const byIteration = new Map<number, Pick<IterationResult, 'iteration' | 'status'>>();
+  for (const result of results) byIteration.set(result.iteration, result);
+  const outcomes: boolean[] = [];
+  for (let i = from; byIteration.has(i); i += 1) {
+    const result = byIteration.get(i)!;
+    if (isVerdict(result)) outcomes.push(result.status === 'failed');
+  }
+  return outcomes;
+}

@@ -2,6 +2,7 @@ import { countByStatus, UNCLASSIFIED, isVerdict, type IterationResult } from '..
 import type { RuleKind } from '../classify/taxonomy-types.js';
 import { estimateRate } from '../stats/wilson.js';
 import { summarizeCells } from './cell-summary.js';
+import { summarizeDecision } from './decision-summary.js';
 import type { ClassSummary, SweepInfo, SweepSummary, TestSummary } from './summary-types.js';
 
 /** The parts of a taxonomy rule a summary needs. */
@@ -69,6 +70,7 @@ export function summarize(
     failedRuns: failedCounted.map((r) => r.iteration),
     meanDurationMs: n === 0 ? null : counted.reduce((sum, r) => sum + r.durationMs, 0) / n,
     cells: summarizeCells(counted),
+    decision: info.decision ? summarizeDecision(sorted, info.decision) : null,
   };
   if (options.excludeInfrastructure) summary.excludedRuns = excludedRuns;
   return summary;

@@ -1,5 +1,6 @@
 import { zeroFailureUpperBound } from '../stats/wilson.js';
 import type { CellsSummary, Dependence } from './cell-summary.js';
+import type { DecisionSummary } from './decision-summary.js';
 import type { ClassSummary, RateEstimate, SweepSummary } from './summary-types.js';
 import { runName } from '../store/layout.js';
 
@@ -83,6 +84,17 @@ function classLines(classes: ClassSummary[]): string[] {
   return lines;
 }
 
+/** What --until-decided answered, and what a fixed plan would have cost. */
+function decisionLines(d: DecisionSummary): string[] {
+  const q = d.question;
+  const test = q.mode === 'target' ? `truncated SPRT, α ${formatPercent(q.alpha)}, power ${formatPercent(q.power)} at ${formatPercent(d.powerRate, 2)}` : `repeated Fisher test against the baseline, α ${formatPercent(q.alpha)}, power ${formatPercent(q.power)} at ${formatPercent(d.powerRate, 2)}`;
+  const fixed = d.fixedPlanIterations === null ? '' : q.mode === 'target'
+    ? `; a fixed plan needs ${d.fixedPlanIterations} clean runs`
+    : `; a fixed two-sample plan needs ${d.fixedPlanIterations} per sweep`;
+  if (d.answer === null) return [`Decision (${test}): not yet, after ${d.iterations} iteration(s) in order (${d.failures} failed); at most ${d.worstCaseIterations}${fixed}`];
+  return [`Decision (${test}): ${d.answer}, after ${d.iterations} iteration(s) (${d.failures} failed)${fixed}`];
+}
+
 const DEPENDENCE: Record<Dependence['dependsOn'], string> = {
   order: 'depends on test order (fails more when reordered)',
   load: 'depends on load (fails more under CPU, stalls, parallelism or I/O)',
@@ -145,6 +157,7 @@ export function renderSummaryText(summary: SweepSummary): string {
   if (excluded.length > 0) {
     lines.push(`Not counted, failed only with infrastructure classes: ${formatRunList(excluded, 8)}`);
   }
+  if (summary.decision !== null) lines.push(...decisionLines(summary.decision));
   if (summary.meanDurationMs !== null) {
     lines.push(`Mean duration: ${(summary.meanDurationMs / 1000).toFixed(1)} s per counted iteration`);
   }

@@ -1,7 +1,9 @@
 import type { IterationResult } from '../core/result.js';
 import type { RuleKind } from '../classify/taxonomy-types.js';
 import type { RateEstimate } from '../stats/rate-estimate.js';
+import type { SequentialQuestion } from '../stats/sequential-question.js';
 import type { CellsSummary } from './cell-summary.js';
+import type { DecisionSummary } from './decision-summary.js';
 
 export type { RateEstimate };
 
@@ -15,6 +17,8 @@ export interface SweepInfo {
   parallelism: string;
   tag: string | null;
   nodeids: string[];
+  /** The question of --until-decided, when the sweep asked one. */
+  decision?: SequentialQuestion | null;
 }
 
 export interface ClassSummary {
@@ -58,4 +62,6 @@ export interface SweepSummary {
   meanDurationMs: number | null;
   /** Per cell of a matrix or hunt, and what each way of failing depends on; null for a sweep of one cell. */
   cells: CellsSummary | null;
+  /** What --until-decided answered; null when the sweep asked nothing. */
+  decision: DecisionSummary | null;
 }

@@ -22,6 +22,7 @@ export function sweepInfoOf(dir: string, record: SweepRecord | null): SweepInfo 
     parallelism: identity.parallelism ?? name,
     tag: record?.settings.tag ?? null,
     nodeids: identity.nodeids ?? [],
+    decision: (record?.settings.decision as SweepInfo['decision'] | undefined) ?? null,
   };
 }
 

@@ -1,5 +1,8 @@
 import type { IterationConditions } from '../core/conditions.js';
 import { hitsTarget } from '../core/hunt-target.js';
+import { failedInOrder, type IterationResult } from '../core/result.js';
+import type { SequentialPlan } from '../stats/sequential.js';
+import { describeAnswer, firstAnswer, type SequentialQuestion } from '../stats/sequential-question.js';
 import type { PreparedIteration } from '../executors/executor.js';
 import type { CompromisedHandler } from '../store/locks.js';
 import { recordResult, type SummaryRenderer } from '../store/results-store.js';
@@ -33,6 +36,7 @@ export class IterationPipeline {
     private readonly render: SummaryRenderer,
     private readonly onCompromised: CompromisedHandler,
     private readonly invocationStart: number,
+    private readonly decision: { question: SequentialQuestion; plan: SequentialPlan } | null = null,
   ) {}
 
   /** Runs a claimed iteration (in its prepared container, if any), records it after `previous`, and lets the claim go. */
@@ -71,12 +75,22 @@ export class IterationPipeline {
     }
   }
 
+  /** The sequential test's answer on the counted iterations in order from the range's start, if it has one. */
+  private answer(results: IterationResult[]): { text: string; good: boolean } | null {
+    if (this.decision === null) return null;
+    const found = firstAnswer(this.decision.plan, failedInOrder(results, this.ctx.config.schedule.start));
+    if (found === null) return null;
+    const good = found.answer === 'fixed' || found.answer === 'better';
+    return { text: `decided after ${found.after} iteration(s) (${found.failures} failed): ${describeAnswer(this.decision.question, found.answer)}`, good };
+  }
+
   private async applyPolicy(outcome: IterationOutcome): Promise<void> {
     const results = this.state.lastResults;
     const { reproduce } = this.ctx.config.stop;
     const judged = judgeOutcome(this.ctx.config.stop, this.policy, outcome, {
       failingSinceStart: results.filter((r) => r.status === 'failed' && Date.parse(r.finishedAt) >= this.invocationStart),
       reproductions: reproduce === null ? [] : results.filter((r) => hitsTarget(r, reproduce.target)),
+      answer: this.answer(results),
     });
     this.policy = judged.state;
     if (judged.stop === null || this.state.stopping) return;
@@ -84,6 +98,6 @@ export class IterationPipeline {
       const { owner } = this.ctx;
       await writeStopMarker(this.ctx.layout, { reason: judged.stop.reason, createdAt: new Date(this.ctx.clock.now()).toISOString(), byPid: owner.pid, byHost: owner.host });
     }
-    this.state.requestStop(judged.stop.kind, judged.stop.reason);
+    this.state.requestStop(judged.stop.kind, judged.stop.reason, judged.stop.good);
   }
 }

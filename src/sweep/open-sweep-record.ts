@@ -7,11 +7,12 @@ import { publicEnv } from '../core/secrets.js';
 import { writeJsonAtomic } from '../store/atomic-write.js';
 import type { SweepLayout } from '../store/layout.js';
 import { type CompromisedHandler, withLock } from '../store/locks.js';
+import type { SequentialQuestion } from '../stats/sequential-question.js';
 import { readSweepRecord, type SweepRecord } from '../store/sweep-record.js';
 import { identityOf, type SweepConfig } from './sweep-config.js';
 
 /** Settings with secret-looking values masked and passed-through variables named only. */
-function publicSettings(config: SweepConfig): SweepRecord['settings'] {
+function publicSettings(config: SweepConfig, decision: SequentialQuestion | null): SweepRecord['settings'] {
   const { container, limits } = config;
   return {
     pytestLauncher: config.run.pytestLauncher,
@@ -26,6 +27,8 @@ function publicSettings(config: SweepConfig): SweepRecord['settings'] {
     idleTimeoutMs: limits.idleTimeoutMs,
     graceMs: limits.graceMs,
     tag: config.output.tag,
+    // What summaries of this sweep report as decided (by whichever process renders them).
+    decision,
   };
 }
 
@@ -51,6 +54,7 @@ export async function openSweepRecord(
   config: SweepConfig,
   imageId: string | null,
   onCompromised: CompromisedHandler,
+  decision: SequentialQuestion | null = null,
 ): Promise<{ record: SweepRecord; warnings: string[] }> {
   await mkdir(layout.dir, { recursive: true });
   return withLock(layout.sweepLock, onCompromised, async () => {
@@ -72,7 +76,7 @@ export async function openSweepRecord(
         warnings.push(`image ${config.run.image} changed since this sweep started (${existing.imageId.slice(7, 19)} → ${imageId.slice(7, 19)}); each result.json records the image it ran`);
       }
       const seed = wantedSeed ?? existing.seed ?? newSeed();
-      const record: SweepRecord = { ...existing, identity: difference !== null ? identity : existing.identity, settings: publicSettings(config), imageId: imageId ?? existing.imageId, seed };
+      const record: SweepRecord = { ...existing, identity: difference !== null ? identity : existing.identity, settings: publicSettings(config, decision), imageId: imageId ?? existing.imageId, seed };
       await writeJsonAtomic(layout.sweepJson, record);
       return { record, warnings };
     }
@@ -84,7 +88,7 @@ export async function openSweepRecord(
       createdAt: new Date().toISOString(),
       identity,
       imageId,
-      settings: publicSettings(config),
+      settings: publicSettings(config, decision),
       taxonomy: config.output.taxonomyFile,
       seed: config.conditions.seed ?? newSeed(),
     };

@@ -26,7 +26,7 @@ export function failureLimit(settings: StopSettings): number | null {
 
 /** Whether recording this outcome may stop the sweep, so the next iteration must wait for it. */
 export function mayStopSweep(settings: StopSettings, outcome: PolicyOutcome): boolean {
-  if (outcome.infrastructure || outcome.collectionFailure) return true;
+  if (outcome.infrastructure || outcome.collectionFailure || settings.decide !== null) return true;
   return (failureLimit(settings) !== null || settings.reproduce !== null) && outcome.result.status !== 'passed';
 }
 
@@ -36,6 +36,8 @@ export interface PolicyCounts {
   failingSinceStart: Array<Pick<IterationResult, 'iteration'>>;
   /** Iterations that showed the hunted target, in the whole sweep. */
   reproductions: Array<Pick<IterationResult, 'iteration'>>;
+  /** `--until-decided`: the answer of its sequential test so far, if it has one. */
+  answer: { text: string; good: boolean } | null;
 }
 
 const runList = (results: Array<Pick<IterationResult, 'iteration'>>) =>
@@ -70,6 +72,7 @@ export function judgeOutcome(
     const reason = `${failing.length} failing iteration(s) (${runList(failing)}) reached ${settings.untilFail ? '--until-fail' : `--max-failures ${limit}`}`;
     return { state: next, stop: { kind: 'limit', reason }, limitReached: true };
   }
+  if (counts.answer !== null) return { state: next, stop: { kind: 'decided', reason: counts.answer.text, good: counts.answer.good }, limitReached: true };
   const wanted = settings.reproduce?.count ?? null;
   if (wanted !== null && counts.reproductions.length >= wanted) {
     const reason = `the target was reproduced ${counts.reproductions.length} time(s) (${runList(counts.reproductions)}), as --reproductions ${wanted} asks`;

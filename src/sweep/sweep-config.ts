@@ -52,6 +52,8 @@ export interface StopSettings {
   maxFailures: number | null;
   /** A hunt stops once its target was reproduced this many times (over the whole sweep, every process). */
   reproduce: { target: HuntTarget; count: number } | null;
+  /** `--until-decided`: stop once a sequential test answers the question. */
+  decide: DecisionRequest | null;
   /** Consecutive infrastructure errors after which the sweep stops instead of recording bogus results. */
   maxConsecutiveInfraErrors: number;
 }
@@ -72,6 +74,11 @@ export interface MatrixCell {
   /** The perturbation in its canonical text. */
   perturbationText: string;
 }
+
+/** The question of `--until-decided`: below a target rate, or below a finished baseline sweep's rate. */
+export type DecisionRequest =
+  | { mode: 'target'; targetRate: number; alpha: number; power: number }
+  | { mode: 'baseline'; baseline: string; alpha: number; power: number };
 
 /** What iterations run under, and how their conditions are drawn. */
 export interface ConditionsSettings {

@@ -19,6 +19,7 @@ import type { SweepRecord } from '../store/sweep-record.js';
 import { type CellChoice, cellsInTurn, thompsonChoice } from './cell-choice.js';
 import { Claimer } from './claimer.js';
 import { ConditionsPlanner } from './conditions.js';
+import { resolveDecision } from './decision.js';
 import { IterationPipeline } from './iteration-pipeline.js';
 import { iterationSpec } from './iteration-spec.js';
 import { LookaheadPool } from './lookahead.js';
@@ -130,18 +131,19 @@ export class SweepRunner {
     for (const name of config.container.envPass) {
       if (process.env[name] === undefined) deps.events.emit({ type: 'warning', message: `--env-pass ${name}: it is not set here, so the container does not get it` });
     }
-    const { record, warnings } = await openSweepRecord(layout, config, imageId, this.onCompromised);
+    const decision = config.stop.decide === null ? null : await resolveDecision(config.stop.decide);
+    const { record, warnings } = await openSweepRecord(layout, config, imageId, this.onCompromised, decision?.question ?? null);
     for (const message of warnings) deps.events.emit({ type: 'warning', message });
     const { schedule } = config;
     const withdraw = await announceProcess(layout, { owner: this.owner, start: schedule.start, end: schedule.end, jobs: schedule.jobs, startedAt: new Date(this.invocationStart).toISOString() });
     try {
-      return await this.runAnnounced(record, imageId);
+      return await this.runAnnounced(record, imageId, decision);
     } finally {
       await withdraw();
     }
   }
 
-  private async runAnnounced(record: SweepRecord, imageId: string | null): Promise<SweepOutcome> {
+  private async runAnnounced(record: SweepRecord, imageId: string | null, decision: Awaited<ReturnType<typeof resolveDecision>> | null): Promise<SweepOutcome> {
     const { config, deps, layout, state } = this;
     const sweepId = record.sweepId;
     const render = deps.summaryRenderer(layout.dir, record);
@@ -163,7 +165,7 @@ export class SweepRunner {
     const conditionsFor = (iteration: number) => planner.conditionsFor(iteration, state.lastResults);
     const pool = new LookaheadPool(claimer, state, deps.executor, conditionsFor, (iteration, conditions) =>
       iterationSpec(config, { id: sweepId, dir: layout.dir }, iteration, this.owner, conditions));
-    const pipeline = new IterationPipeline(ctx, state, claimer, render, this.onCompromised, this.invocationStart);
+    const pipeline = new IterationPipeline(ctx, state, claimer, render, this.onCompromised, this.invocationStart, decision);
     const queue = new WorkQueue(planned, config.schedule.chunkSize);
     const deferred = new Set<number>();
     const budgetMs = config.hunt?.budgetMs ?? null;

@@ -2,11 +2,13 @@ import type { SweepEvents } from '../core/events.js';
 import type { IterationResult } from '../core/result.js';
 
 /** Why a sweep stopped before its range was done. The CLI maps each to an exit code. */
-export type StopKind = 'environment' | 'collection' | 'limit' | 'reproduced' | 'budget' | 'interrupted' | 'failed';
+export type StopKind = 'environment' | 'collection' | 'limit' | 'reproduced' | 'budget' | 'decided' | 'interrupted' | 'failed';
 
 export interface StopDecision {
   kind: StopKind;
   reason: string;
+  /** `decided`: whether the answer is the hoped-for one (fixed, better). */
+  good?: boolean;
 }
 
 /** What the parts of a running sweep share: whether it is stopping, and what it has recorded. */
@@ -30,9 +32,9 @@ export class SweepState {
   }
 
   /** Stops handing out iterations; the first reason given is the one reported. */
-  requestStop(kind: StopKind, reason: string): void {
+  requestStop(kind: StopKind, reason: string, good?: boolean): void {
     if (this.decision !== null) return;
-    this.decision = { kind, reason };
+    this.decision = good === undefined ? { kind, reason } : { kind, reason, good };
     this.events.emit({ type: 'sweep-stopping', reason });
   }
 }

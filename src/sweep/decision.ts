@@ -1,0 +1,28 @@
+import path from 'node:path';
+
+import { UsageError } from '../core/errors.js';
+import { isVerdict } from '../core/result.js';
+import type { SequentialPlan } from '../stats/sequential.js';
+import { planOf, type SequentialQuestion } from '../stats/sequential-question.js';
+import { SweepLayout } from '../store/layout.js';
+import { readAllResults } from '../store/results-store.js';
+import type { DecisionRequest } from './sweep-config.js';
+
+/** The question of `--until-decided` with what it needs from the baseline sweep (its counted iterations), and its plan. */
+export async function resolveDecision(request: DecisionRequest): Promise<{ question: SequentialQuestion; plan: SequentialPlan }> {
+  let question: SequentialQuestion;
+  if (request.mode === 'target') {
+    question = request;
+  } else {
+    const results = (await readAllResults(new SweepLayout(request.baseline))).filter(isVerdict);
+    if (results.length === 0) throw new UsageError(`--baseline ${request.baseline} has no finished iterations: give the sweep folder of the run before the fix`);
+    const failures = results.filter((r) => r.status === 'failed').length;
+    question = { mode: 'baseline', baselineFailures: failures, baselineIterations: results.length, baseline: path.resolve(request.baseline), alpha: request.alpha, power: request.power };
+  }
+  try {
+    return { question, plan: planOf(question) };
+  } catch (error) {
+    // The plan refuses questions no number of iterations can answer (a baseline that never failed…).
+    throw new UsageError(`--until-decided: ${(error as Error).message}`);
+  }
+}
