@@ -128,10 +128,11 @@ export function gpus(value: string): GpuRequest {
   throw new UsageError(`--gpus ${JSON.stringify(value)} is not all, a count, or device=ID[,ID]`);
 }
 
-/** `3%` or `0.03`: a rate strictly between 0 and 1. */
+/** `3%`, `0.03`, or `3` (a number of 1 or more is a percentage): a rate strictly between 0 and 1. */
 export function rate(value: unknown, flag: string): number {
   const text = String(value).trim();
-  const n = text.endsWith('%') ? Number(text.slice(0, -1)) / 100 : Number(text);
+  const number = Number(text.endsWith('%') ? text.slice(0, -1) : text);
+  const n = text.endsWith('%') || number >= 1 ? number / 100 : number;
   if (!(n > 0 && n < 1)) throw new UsageError(`${flag} ${JSON.stringify(value)} must be a rate between 0 and 100%, like 3% or 0.03`);
   return n;
 }
