@@ -19,6 +19,13 @@ export interface SweepInfo {
   nodeids: string[];
   /** The question of --until-decided, when the sweep asked one. */
   decision?: SequentialQuestion | null;
+  /** What else sweep.json says the sweep ran, for telling whether two sweeps are comparable. */
+  command?: string[] | null;
+  pytestArgs?: string[];
+  imageId?: string | null;
+  perturbation?: string | null;
+  matrix?: string[] | null;
+  taxonomy?: string | null;
 }
 
 export interface ClassSummary {

@@ -23,6 +23,12 @@ export function sweepInfoOf(dir: string, record: SweepRecord | null): SweepInfo 
     tag: record?.settings.tag ?? null,
     nodeids: identity.nodeids ?? [],
     decision: (record?.settings.decision as SweepInfo['decision'] | undefined) ?? null,
+    command: identity.command ?? null,
+    pytestArgs: identity.pytestArgs ?? [],
+    imageId: record?.imageId ?? null,
+    perturbation: (identity.perturbation as string | null | undefined) ?? null,
+    matrix: (identity.matrix as string[] | null | undefined) ?? null,
+    taxonomy: record?.taxonomy ?? null,
   };
 }
 

@@ -29,14 +29,16 @@ function comparisonTable(c: Comparison, i: number): SafeHtml {
   const rows = c.rows.map(
     (r) => html`<tr class="${r.significant ? 'sig' : ''}" data-testid="comparison-row" data-kind="${r.kind}" data-significant="${String(r.significant)}">
 <td class="label">${label(r)}</td>${rateCell(r.a)}${rateCell(r.b)}<td class="plot">${pairWhiskers(r.a, r.b, scale)}</td>
-<td class="num">${difference(r.difference)}</td><td class="num">${formatP(r.pValue)}</td>
+<td class="num">${difference(r.difference)}</td><td class="num">${formatP(r.adjustedP ?? r.pValue)}${r.adjustedP === null ? '' : html`<br><span class="muted">Holm</span>`}</td>
 <td class="verdict">${r.significant ? html`<span class="badge">significant</span> ` : ''}${r.verdict}</td></tr>`,
   );
-  return html`<div class="comparison" data-testid="comparison-table" id="comparison-${i + 1}">
+  const warnings = c.warnings.map((w) => html`<p class="warning" data-testid="comparison-warning">⚠ ${w}</p>`);
+  const underTest = c.differences.filter((d) => d.kind === 'under-test').map((d) => `${d.what} ${d.a} → ${d.b}`).join('; ');
+  return html`<div class="comparison" data-testid="comparison-table" id="comparison-${i + 1}">${warnings}
 <h4><span class="key a"></span>a: ${c.a.name} <span class="muted">(${c.a.counted} counted)</span> &nbsp; <span class="key b"></span>b: ${c.b.name} <span class="muted">(${c.b.counted} counted)</span></h4>
 <div class="scroll"><table class="compare"><thead><tr><th>compared</th><th class="num">a</th><th class="num">b</th><th class="plot">95% CI, 0–${formatPercent(scale, 0)}</th><th class="num">b − a</th><th class="num">p</th><th>verdict</th></tr></thead>
 <tbody>${rows}</tbody></table></div>
-<p class="hint foot">p: two-sided Fisher exact test; highlighted rows differ significantly (p &lt; ${c.alpha}).</p></div>`;
+<p class="hint foot">p: two-sided Fisher exact test; the first row is the test, the rows below it Holm-adjusted for their number; highlighted rows differ significantly (p &lt; ${c.alpha}). ${underTest === '' ? 'Same image and settings in both.' : `Under test: ${underTest}.`}</p></div>`;
 }
 
 /** Every comparison, one table each; significant rows highlighted. */

@@ -19,6 +19,7 @@ nav{font-size:13px;color:var(--muted)}nav a{margin-left:12px}
 .title-row{display:flex;align-items:baseline;gap:16px;flex-wrap:wrap}
 .meta,.muted,.hint,.note,.empty{color:var(--muted)}
 .hint{margin:-6px 0 10px;font-size:12.5px}.note{margin:4px 0 0;font-size:13px}
+.warning{margin:6px 0;padding:6px 10px;border-left:3px solid #c77700;background:#fff6e5;font-size:13px}
 .headline{font-size:17px;font-weight:600;margin:12px 0 14px}
 .tiles{display:grid;grid-template-columns:repeat(5,1fr);gap:10px;margin-bottom:8px}
 .tile{border:1px solid var(--line);border-radius:8px;padding:8px 12px;background:#fafbfc}

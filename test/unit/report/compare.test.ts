@@ -80,11 +80,56 @@ describe('renderComparisonText', () => {
     const fixed = summarize(sweepResults(50, []), info('serial_fix13'), RULES);
     const text = renderComparisonText(compareSweeps(base, fixed));
     const lines = text.trimEnd().split('\n');
-    expect(lines).toHaveLength(5); // title, header, overall, A1, test_a
+    expect(lines).toHaveLength(7); // title, header, overall, A1, test_a, the Holm note, what is under test
+    expect(lines[5]).toBe('The first row is the test; the 2 below it are Holm-adjusted for their number (p shown adjusted).');
+    expect(lines[6]).toBe('Same image and settings: a difference is chance, or something outside the sweeps.');
     expect(lines[0]).toContain('serial_fix13 (b) against serial_base (a)');
     expect(lines[2]).toMatch(/^all failures\s+13\/50 26\.0%\s+0\/50 0\.0%\s+−26\.0 pp\s+<0\.001\s+fewer failures with serial_fix13, p < 0\.001$/);
     // The verdict column starts at the same place on every row.
-    const starts = lines.slice(2).map((l) => l.search(/(fewer|more|no) /));
+    const starts = lines.slice(2, 5).map((l) => l.search(/(fewer|more|no|not) /));
     expect(new Set(starts).size).toBe(1);
+  });
+});
+
+describe('compareSweeps: fair comparisons', () => {
+  it('warns that two sweeps ran different tests, and shows the image as the difference under test', () => {
+    const whole = summarize(sweepResults(50, FAILED_13), { ...info('serial_file'), nodeids: ['tests/router/test_router_e2e_with_mockers.py'] }, RULES);
+    const one = summarize(sweepResults(50, []), { ...info('serial_one'), image: 'flaky:fix', nodeids: ['tests/router/test_router_e2e_with_mockers.py::test_router_decisions'] }, RULES);
+    const c = compareSweeps(whole, one);
+    expect(c.warnings).toEqual([expect.stringMatching(/^they ran different tests \(a: tests\/router\/test_router_e2e_with_mockers\.py; b: .*::test_router_decisions\): the rates are of different things$/)]);
+    expect(c.differences.find((d) => d.kind === 'under-test')).toMatchObject({ what: 'image', a: 'flaky:latest', b: 'flaky:fix' });
+    const text = renderComparisonText(c);
+    expect(text).toContain('Under test: image flaky:latest → flaky:fix.');
+    expect(text).toMatch(/WARNING: they ran different tests/);
+  });
+
+  it('warns about another parallelism too', () => {
+    const n4 = summarize(sweepResults(50, []), { ...info('n4'), parallelism: '4' }, RULES);
+    expect(compareSweeps(base, n4).warnings).toEqual(['different parallelism (a: serial; b: 4): the rates may differ because of it, not of the change under test']);
+  });
+
+  it('judges the headline row alone and the rows below it Holm-adjusted', () => {
+    // Three tests failing in a but not b, each 6/50 against 0/50 (Fisher p = 0.0267): significant alone, not once adjusted for 5 rows.
+    const failures = (i: number) => [1, 2, 3].filter((t) => i % 3 === t % 3 && i <= 18).map((t) => ({ test: `t.py::test_${t}`, class: 'A1', message: 'boom' }));
+    const noisy = summarize(Array.from({ length: 50 }, (_, k) => result(k + 1, failures(k + 1).length > 0 ? 'failed' : 'passed', failures(k + 1))), info('noisy'), RULES);
+    const clean = summarize(sweepResults(50, []), info('clean'), RULES);
+    const c = compareSweeps(noisy, clean);
+    expect(c.rows[0]!.adjustedP).toBeNull();
+    const tests = c.rows.filter((r) => r.kind === 'test');
+    expect(tests).toHaveLength(3);
+    for (const row of tests) {
+      expect(row.pValue).toBeCloseTo(0.0267, 3);
+      expect(row.adjustedP!).toBeGreaterThan(0.05);
+      expect(row.significant).toBe(false);
+      expect(row.verdict).toMatch(/not significant once adjusted for 4 rows \(p = 0\.\d+, Holm\)/);
+    }
+  });
+
+  it('compares each way of failing when failures carry signatures', () => {
+    const signed = (sig: string) => [{ test: 't.py::test_a', class: 'A1', message: 'boom', signature: sig }];
+    const a = summarize(Array.from({ length: 20 }, (_, k) => result(k + 1, k < 6 ? 'failed' : 'passed', k < 6 ? signed(k < 3 ? 'aaaaaaaaaaaa' : 'bbbbbbbbbbbb') : [])), info('a'), RULES);
+    const b = summarize(Array.from({ length: 20 }, (_, k) => result(k + 1, k < 3 ? 'failed' : 'passed', k < 3 ? signed('bbbbbbbbbbbb') : [])), info('b'), RULES);
+    const rows = compareSweeps(a, b).rows.filter((r) => r.kind === 'signature');
+    expect(rows.map((r) => [r.key, r.a.count, r.b.count])).toEqual([['bbbbbbbbbbbb', 3, 3], ['aaaaaaaaaaaa', 3, 0]]);
   });
 });
