@@ -5,7 +5,7 @@ import { estimateRate } from '../stats/wilson.js';
 import { comparabilityWarnings, type SweepDifference, sweepDifferences } from './comparability.js';
 import { failureKey } from './failure-keys.js';
 import { fitNodeId } from './node-id-display.js';
-import { formatPercent, truncate } from './summary-text.js';
+import { formatP, formatPercent, truncate } from './summary-text.js';
 import type { RateEstimate, SweepSummary } from './summary-types.js';
 
 /** Significance level for verdicts. */
@@ -45,11 +45,7 @@ export interface Comparison {
   warnings: string[];
 }
 
-/** A p-value for a sentence: `p = 0.004`, `p = 0.27`, `p < 0.001`. */
-export function formatP(p: number): string {
-  if (p < 0.001) return 'p < 0.001';
-  return `p = ${Number(p.toFixed(p < 0.1 ? 3 : 2))}`;
-}
+export { formatP };
 
 /** Compares one rate between the sweeps and words the verdict. */
 function compareRates(kind: ComparisonRow['kind'], key: string, label: string, a: RateEstimate, b: RateEstimate, bName: string): ComparisonRow {

@@ -1,5 +1,6 @@
 import { runName } from '../store/layout.js';
 import { formatDuration } from '../core/durations.js';
+import { formatP } from './summary-text.js';
 import type { SweepStatus } from './sweep-status.js';
 
 /** `flakehunt status` as text: a screenful at most. */
@@ -7,6 +8,10 @@ export function renderStatusText(status: SweepStatus): string {
   const lines = [`Sweep ${status.dir}`];
   const classes = Object.entries(status.byClass).sort().map(([c, n]) => `${c} ${n}`).join(', ');
   lines.push(`Finished ${status.finished}: ${status.passed} passed, ${status.failed} failed${status.errors ? `, ${status.errors} errors` : ''}${status.interrupted ? `, ${status.interrupted} interrupted` : ''}${classes ? ` — ${classes}` : ''}`);
+  if (status.shift !== null) {
+    const { shift } = status;
+    lines.push(`Failure rate changed at ${runName(shift.run)}: ${shift.before.count}/${shift.before.total} before, ${shift.after.count}/${shift.after.total} after (${formatP(shift.p)})`);
+  }
   const live = status.running.filter((r) => !r.stale);
   lines.push(`Running ${live.length}${status.left === null ? '' : ` · left ${status.left}`}${status.etaMs === null ? '' : ` · ETA ${formatDuration(status.etaMs)}`}`);
   for (const r of status.running.slice(0, 12)) {

@@ -3,7 +3,9 @@ import type { RuleKind } from '../classify/taxonomy-types.js';
 import { estimateRate } from '../stats/wilson.js';
 import { summarizeCells } from './cell-summary.js';
 import { summarizeDecision } from './decision-summary.js';
-import type { ClassSummary, SweepInfo, SweepSummary, TestSummary } from './summary-types.js';
+import { failureKey } from './failure-keys.js';
+import { quietWays, ratesByHost, regimeShift } from './trend-summary.js';
+import type { ClassSummary, SweepInfo, SweepSummary, TestSummary, WaySummary } from './summary-types.js';
 
 /** The parts of a taxonomy rule a summary needs. */
 export interface RuleInfo {
@@ -71,6 +73,10 @@ export function summarize(
     meanDurationMs: n === 0 ? null : counted.reduce((sum, r) => sum + r.durationMs, 0) / n,
     cells: summarizeCells(counted),
     decision: info.decision ? summarizeDecision(sorted, info.decision) : null,
+    shift: regimeShift(counted),
+    hosts: ratesByHost(counted),
+    quiet: quietWays(counted),
+    ways: summarizeWays(counted),
   };
   if (options.excludeInfrastructure) summary.excludedRuns = excludedRuns;
   return summary;
@@ -131,4 +137,26 @@ function summarizeTests(counted: IterationResult[], rules: RuleInfo[]): TestSumm
       firstMessage: e.firstMessage,
     }))
     .sort((x, y) => y.runs.count - x.runs.count || (x.test < y.test ? -1 : x.test > y.test ? 1 : 0));
+}
+
+/** One row per way of failing (signature, or class and test): most frequent first. */
+function summarizeWays(counted: IterationResult[]): WaySummary[] {
+  const byKey = new Map<string, { signature: string | null; signatureText: string | null; tests: Set<string>; classes: Set<string>; runNumbers: number[]; example: string }>();
+  for (const r of counted) {
+    if (r.status !== 'failed') continue;
+    for (const f of r.failures) {
+      const key = failureKey(f);
+      let entry = byKey.get(key);
+      if (entry === undefined) {
+        entry = { signature: f.signature ?? null, signatureText: f.signatureText ?? null, tests: new Set(), classes: new Set(), runNumbers: [], example: f.message };
+        byKey.set(key, entry);
+      }
+      if (f.test !== null) entry.tests.add(f.test);
+      entry.classes.add(f.class);
+      if (entry.runNumbers.at(-1) !== r.iteration) entry.runNumbers.push(r.iteration);
+    }
+  }
+  return [...byKey.entries()]
+    .map(([key, e]) => ({ key, signature: e.signature, signatureText: e.signatureText, tests: [...e.tests].sort(), classes: [...e.classes].sort(), runs: estimateRate(e.runNumbers.length, counted.length), runNumbers: e.runNumbers, example: e.example }))
+    .sort((x, y) => y.runs.count - x.runs.count || (x.key < y.key ? -1 : 1));
 }

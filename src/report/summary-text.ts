@@ -1,5 +1,7 @@
 import { zeroFailureUpperBound } from '../stats/wilson.js';
+import type { Failure } from '../core/result.js';
 import type { CellsSummary, Dependence } from './cell-summary.js';
+import { fitNodeId, shortenNodeIds } from './node-id-display.js';
 import type { DecisionSummary } from './decision-summary.js';
 import type { ClassSummary, RateEstimate, SweepSummary } from './summary-types.js';
 import { runName } from '../store/layout.js';
@@ -8,6 +10,7 @@ const MAX_CLASSES = 6;
 const MAX_INFRA_CLASSES = 3;
 const MAX_TESTS = 5;
 const MAX_RUNS = 15;
+const MAX_WAYS = 3;
 const MESSAGE_WIDTH = 120;
 const TEST_WIDTH = 100;
 
@@ -82,6 +85,31 @@ function classLines(classes: ClassSummary[]): string[] {
     if (g.classes.length > g.max) lines.push(`  … and ${g.classes.length - g.max} more`);
   });
   return lines;
+}
+
+/** A change of regime, a host that fails far more often, and ways of failing that went quiet. */
+function trendLines(summary: SweepSummary): string[] {
+  const lines: string[] = [];
+  const whatFailed = (f: Failure) => `${f.test === null ? 'the run' : fitNodeId(f.test, 60)} ${f.class}`;
+  if (summary.shift !== null) {
+    const { shift } = summary;
+    const appeared = shift.appeared.length === 0 ? '' : `; appeared after it: ${shift.appeared.slice(0, 3).map(whatFailed).join(', ')}`;
+    lines.push('', `Failure rate changed at ${runName(shift.run)}: ${shift.before.count}/${shift.before.total} (${formatPercent(shift.before.rate)}) before, ${shift.after.count}/${shift.after.total} (${formatPercent(shift.after.rate)}) after (${formatP(shift.p)}, permutation test)${appeared}`);
+  }
+  for (const host of summary.hosts?.filter((h) => h.flagged) ?? []) {
+    lines.push('', `WARNING: host ${host.host} fails far more often than the others: ${host.rate.count}/${host.rate.total} (${formatPercent(host.rate.rate)}) against ${formatPercent(host.othersRate)} (Holm-adjusted ${formatP(host.adjustedP)}): a broken machine is not a flaky test`);
+  }
+  const quiet = summary.quiet.slice(0, 3);
+  if (quiet.length > 0) lines.push('', 'Not seen lately:');
+  for (const q of quiet) {
+    lines.push(`  ${whatFailed(q.example)} — last in ${runName(q.lastSeen)} (${q.occurrences}× before), ${q.cleanSince} clean since: at its earlier rate that would happen ${formatPercent(q.probabilityOfCleanStreak)} of the time; gone with probability ${formatPercent(q.probabilityGone)}`);
+  }
+  return lines;
+}
+
+/** A p-value for a sentence: `p = 0.004`, `p = 0.27`, `p < 0.001`. */
+export function formatP(p: number): string {
+  return p < 0.001 ? 'p < 0.001' : `p = ${Number(p.toFixed(p < 0.1 ? 3 : 2))}`;
 }
 
 /** What --until-decided answered, and what a fixed plan would have cost. */
@@ -168,13 +196,21 @@ export function renderSummaryText(summary: SweepSummary): string {
   }
 
   if (summary.tests.length > 0) {
-    lines.push('', `Failing tests (iterations failed, of ${summary.counted} counted):`);
+    lines.push('', `Failing tests (iterations failed, of ${summary.counted} counted), each way it failed under it:`);
+    const names = shortenNodeIds(summary.tests.map((t) => t.test), TEST_WIDTH);
     for (const t of summary.tests.slice(0, MAX_TESTS)) {
-      lines.push(`  ${truncate(t.test, TEST_WIDTH)} — ${t.runs.count} (${formatPercent(t.runs.rate)}) ${t.classes.join(', ')}`);
-      lines.push(`      ${truncate(t.firstMessage, MESSAGE_WIDTH)}`);
+      lines.push(`  ${names.get(t.test)} — ${t.runs.count} (${formatPercent(t.runs.rate)}) ${t.classes.join(', ')}`);
+      const ways = summary.ways.filter((w) => w.tests.includes(t.test));
+      if (ways.length === 0 || ways.every((w) => w.signature === null)) {
+        lines.push(`      ${truncate(t.firstMessage, MESSAGE_WIDTH)}`);
+        continue;
+      }
+      for (const w of ways.slice(0, MAX_WAYS)) lines.push(`      [${w.signature ?? w.classes.join(',')}] ${w.runs.count} (${formatPercent(w.runs.rate)}, ${formatInterval(w.runs)}): ${truncate(w.example, MESSAGE_WIDTH - 30)}`);
+      if (ways.length > MAX_WAYS) lines.push(`      … and ${ways.length - MAX_WAYS} more ways`);
     }
     if (summary.tests.length > MAX_TESTS) lines.push(`  … and ${summary.tests.length - MAX_TESTS} more`);
   }
+  lines.push(...trendLines(summary));
 
   if (summary.cells !== null) lines.push('', ...cellLines(summary.cells));
 

@@ -3,7 +3,9 @@ import type { RuleKind } from '../classify/taxonomy-types.js';
 import type { RateEstimate } from '../stats/rate-estimate.js';
 import type { SequentialQuestion } from '../stats/sequential-question.js';
 import type { CellsSummary } from './cell-summary.js';
+import type { HostRate } from '../stats/host-rates.js';
 import type { DecisionSummary } from './decision-summary.js';
+import type { Quiet, RegimeShift } from './trend-summary.js';
 
 export type { RateEstimate };
 
@@ -71,4 +73,25 @@ export interface SweepSummary {
   cells: CellsSummary | null;
   /** What --until-decided answered; null when the sweep asked nothing. */
   decision: DecisionSummary | null;
+  /** A change of the failure rate along the iterations, when there is a significant one. */
+  shift: RegimeShift | null;
+  /** Failure rates per host, when results come from several. */
+  hosts: HostRate[] | null;
+  /** Ways of failing not seen for a while, and how likely each is gone. */
+  quiet: Quiet[];
+  /** Each way of failing (a signature, or a class and test), most frequent first. */
+  ways: WaySummary[];
+}
+
+/** One way of failing: a signature (or a class and test, when unsigned), with its rate. */
+export interface WaySummary {
+  key: string;
+  signature: string | null;
+  /** The normalised text the signature is made from. */
+  signatureText: string | null;
+  tests: string[];
+  classes: string[];
+  runs: RateEstimate;
+  runNumbers: number[];
+  example: string;
 }

@@ -8,6 +8,7 @@ import { SweepLayout } from '../store/layout.js';
 import { isOwnerAlive } from '../store/process-identity.js';
 import { type ProcessFile, readProcessFiles } from '../store/process-files.js';
 import { readAllResults } from '../store/results-store.js';
+import { type RegimeShift, regimeShift } from './trend-summary.js';
 
 export interface RunningIterationStatus {
   iteration: number;
@@ -35,6 +36,8 @@ export interface SweepStatus {
   /** Iterations in the processes' ranges that are neither finished nor running; null when no process is known. */
   left: number | null;
   etaMs: number | null;
+  /** A change of the failure rate along the iterations, when there is a significant one. */
+  shift: RegimeShift | null;
 }
 
 export async function readSweepStatus(dir: string, now = Date.now()): Promise<SweepStatus> {
@@ -77,5 +80,6 @@ export async function readSweepStatus(dir: string, now = Date.now()): Promise<Sw
     processes,
     left,
     etaMs,
+    shift: regimeShift(results.filter(isVerdict)),
   };
 }

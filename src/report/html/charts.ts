@@ -53,7 +53,15 @@ export function outcomeStrip(ctx: SweepContext): SafeHtml {
     const row = Math.floor((r.iteration - 1) / PER_ROW);
     return html`<a href="${ctx.logHref(r.iteration)}"><g data-testid="iteration-cell" data-iteration="${r.iteration}" data-status="${r.status}" data-classes="${classes.join(' ')}"><title>${iterationTitle(r, classes)}</title>${cellShapes(r, classes, colX(col), TOP + row * (CELL + GAP))}</g></a>`;
   });
-  return html`<svg class="strip" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="Outcome of each iteration">${ticks}${labels}${cells}</svg>`;
+  const shift = ctx.summary.shift;
+  const marker = shift === null ? '' : (() => {
+    const col = (shift.run - 1) % PER_ROW;
+    const row = Math.floor((shift.run - 1) / PER_ROW);
+    const x = colX(col) - 2;
+    const y = TOP + row * (CELL + GAP) - 2;
+    return html`<g data-testid="change-point" data-iteration="${shift.run}"><title>failure rate changed here: ${shift.before.count}/${shift.before.total} before, ${shift.after.count}/${shift.after.total} after</title><line x1="${x}" y1="${y}" x2="${x}" y2="${y + CELL + 4}" stroke="#d00" stroke-width="2.5"/></g>`;
+  })();
+  return html`<svg class="strip" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="Outcome of each iteration">${ticks}${labels}${cells}${marker}</svg>`;
 }
 
 /** The top of the duration axis: round seconds below two minutes, round minutes above. */

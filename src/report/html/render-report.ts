@@ -3,7 +3,7 @@ import type { SweepSummary } from '../summary-types.js';
 import { comparisonSection } from './comparison.js';
 import { sweepContext } from './context.js';
 import { html } from './escape.js';
-import { durationsSection, failingRunsSection, matrixSection, ratesSection, stripSection, sweepHeader } from './sections.js';
+import { durationsSection, failingRunsSection, findingsSection, matrixSection, ratesSection, stripSection, sweepHeader } from './sections.js';
 import { styleSheet } from './style.js';
 import { sharedDefs } from './svg.js';
 
@@ -29,6 +29,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     const ctx = sweepContext(summary, i + 1, reportDir);
     return html`<div class="sweep" id="sweep-${i + 1}" data-testid="sweep" data-sweep="${summary.info.name}">
 ${sweepHeader(ctx)}
+${findingsSection(ctx)}
 ${stripSection(ctx)}
 ${ratesSection(ctx)}
 ${matrixSection(ctx)}

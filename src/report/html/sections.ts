@@ -2,7 +2,7 @@ import { UNCLASSIFIED } from '../../core/result.js';
 import { zeroFailureUpperBound } from '../../stats/wilson.js';
 import type { RateEstimate, SweepSummary } from '../summary-types.js';
 import { runName } from '../../store/layout.js';
-import { formatPercent, formatRate, formatRunList, truncate } from '../summary-text.js';
+import { formatInterval, formatP, formatPercent, formatRate, formatRunList, truncate } from '../summary-text.js';
 import { durationChart, outcomeStrip, seconds } from './charts.js';
 import type { SweepContext } from './context.js';
 import { html, type HtmlValue, type SafeHtml } from './escape.js';
@@ -137,4 +137,27 @@ export function failingRunsSection(ctx: SweepContext): SafeHtml {
 <td class="num">${seconds(r.durationMs)}</td><td><a class="log" href="${log}">run.log</a></td></tr>`;
   });
   return section(ctx, 'failing-runs', `Failing runs (${runs.length})`, html`<div class="scroll"><table class="runs"><thead><tr><th>run</th><th>status</th><th>classes</th><th>first failure</th><th class="num">duration</th><th>log</th></tr></thead><tbody>${body}</tbody></table></div>`);
+}
+
+/** What the sweep found beyond its rates: the decision, a change of regime, a broken host, quiet ways of failing. */
+export function findingsSection(ctx: SweepContext): SafeHtml | '' {
+  const s = ctx.summary;
+  const items: SafeHtml[] = [];
+  if (s.decision !== null) {
+    const d = s.decision;
+    items.push(html`<li data-testid="finding-decision"><b>Decision:</b> ${d.answer === null ? `not yet, after ${d.iterations} iteration(s) in order` : `${d.answer}, after ${d.iterations} iteration(s) (${d.failures} failed)`}${d.fixedPlanIterations === null ? '' : ` — a fixed plan needs ${d.fixedPlanIterations}`}</li>`);
+  }
+  if (s.shift !== null) {
+    items.push(html`<li data-testid="finding-shift"><b>Failure rate changed at ${runName(s.shift.run)}:</b> ${s.shift.before.count}/${s.shift.before.total} (${formatPercent(s.shift.before.rate)}) before, ${s.shift.after.count}/${s.shift.after.total} (${formatPercent(s.shift.after.rate)}) after (${formatP(s.shift.p)}); marked on the strip.</li>`);
+  }
+  for (const h of s.hosts?.filter((x) => x.flagged) ?? []) {
+    items.push(html`<li class="warning" data-testid="finding-host">Host <b>${h.host}</b> fails far more often than the others: ${h.rate.count}/${h.rate.total} (${formatPercent(h.rate.rate)}) against ${formatPercent(h.othersRate)} — a broken machine is not a flaky test.</li>`);
+  }
+  for (const q of s.quiet.slice(0, 3)) {
+    items.push(html`<li data-testid="finding-quiet">Not seen since ${runName(q.lastSeen)} (${q.cleanSince} clean): ${q.example.test ?? 'the run'} ${q.example.class} — gone with probability ${formatPercent(q.probabilityGone)}.</li>`);
+  }
+  const cells = s.cells === null ? '' : html`<table class="compare" data-testid="cells"><thead><tr><th>cell</th><th class="num">failed</th><th class="num">rate, 95% CI</th><th>first failure</th><th>against ${s.cells.reference}</th></tr></thead><tbody>${s.cells.cells.map((c) => html`<tr><td class="label"><code>${c.cell}</code></td><td class="num">${c.failure.count}/${c.failure.total}</td><td class="num">${formatPercent(c.failure.rate)}<br><span class="muted">${formatInterval(c.failure)}</span></td><td>${c.firstFailure === null ? '–' : runName(c.firstFailure.run)}</td><td>${c.vsReference === null ? 'reference' : `${c.vsReference.direction}, ${formatP(c.vsReference.pValue)}`}</td></tr>`)}</tbody></table>`;
+  const ways = s.ways.some((w) => w.signature !== null) ? html`<table class="compare" data-testid="ways"><thead><tr><th>way of failing</th><th>tests</th><th class="num">iterations, 95% CI</th><th>example</th></tr></thead><tbody>${s.ways.slice(0, 15).map((w) => html`<tr><td><code>${w.signature ?? w.classes.join(',')}</code> ${w.classes.map((c) => chip(c))}</td><td>${w.tests.slice(0, 3).map((t) => testId(t))}</td><td class="num">${w.runs.count} (${formatPercent(w.runs.rate)})<br><span class="muted">${formatInterval(w.runs)}</span></td><td>${truncate(w.example, 140)}</td></tr>`)}</tbody></table>` : '';
+  if (items.length === 0 && cells === '' && ways === '') return '';
+  return section(ctx, 'findings', 'Findings', html`${items.length > 0 ? html`<ul class="findings">${items}</ul>` : ''}${cells}${ways}`);
 }

@@ -104,3 +104,18 @@ describe('renderHtmlReport', () => {
     expect(single).toContain('id="outcome-strip-1"');
   });
 });
+
+describe('renderHtmlReport: findings', () => {
+  it('marks a change of the failure rate on the outcome strip and says it in the findings', async () => {
+    const { summarize } = await import('../../../src/report/summarize.js');
+    const { RULES, info, result } = await import('./fixtures.js');
+    const results = Array.from({ length: 100 }, (_, i) => (i >= 90 && i % 2 === 0 ? result(i + 1, 'failed', [{ test: 't.py::test_kv', class: 'B1', message: 'Fatal Python error: Aborted' }]) : result(i + 1, 'passed')));
+    const shifted = renderHtmlReport({ summaries: [summarize(results, info('n4'), RULES)], comparisons: [], generatedAt: 'now', reportDir: '/tmp' });
+    expect(shifted).toMatch(/<g data-testid="change-point" data-iteration="91">/);
+    expect(shifted).toMatch(/data-testid="finding-shift"><b>Failure rate changed at run091:<\/b> 0\/90 \(0\.0%\) before, 5\/10 \(50\.0%\) after/);
+  });
+
+  it('has no findings card when there is nothing to say', () => {
+    expect(page).not.toContain('data-testid="findings"');
+  });
+});
