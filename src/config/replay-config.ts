@@ -92,6 +92,8 @@ export function replayConfigOf(runDir: string, record: SweepRecord, result: Iter
       logsDir: overrides.logsDir ?? path.dirname(path.dirname(path.resolve(runDir))),
       tag: overrides.tag ?? `${sweepName}_${run}`,
       taxonomyFile: record.taxonomy || DEFAULT_TAXONOMY,
+      junit: null,
+      annotations: null,
     },
     conditions: {
       cells: [{ name: conditions.cell ?? conditions.perturbation, parallelism: conditions.parallelism, perturbation, perturbationText: conditions.perturbation }],

@@ -65,7 +65,7 @@ export function resolveRunConfig(flags: ConfigValues, file: ConfigValues, fileDi
     limits: { timeoutMs: v.timeout, idleTimeoutMs: v.idleTimeout, graceMs: v.grace },
     schedule: { start: v.start, end: v.end, jobs: jobsOf(flags, file, v), chunkSize: v.chunkSize, force: v.force, infraRetries: v.infraRetries },
     stop: { untilFail: v.untilFail, maxFailures: v.maxFailures, reproduce: null, decide, maxConsecutiveInfraErrors: MAX_CONSECUTIVE_INFRA_ERRORS },
-    output: { logsDir: v.logsDir, tag: v.tag, taxonomyFile: v.taxonomy ?? DEFAULT_TAXONOMY },
+    output: { logsDir: v.logsDir, tag: v.tag, taxonomyFile: v.taxonomy ?? DEFAULT_TAXONOMY, junit: v.junit, annotations: v.annotations },
     conditions: { cells, matrix: v.matrix.length === 0 ? null : v.matrix, seed: v.seed, replayOf: null },
     hunt: null,
   };

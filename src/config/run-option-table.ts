@@ -48,6 +48,12 @@ function nodeIds(value: unknown): string[] {
   return ids;
 }
 
+function annotationsKind(value: unknown, flag: string): 'github' | null {
+  if (value === undefined || value === null) return null;
+  if (value !== 'github') throw new UsageError(`${flag} ${JSON.stringify(value)}: only github is known (::error workflow commands)`);
+  return 'github';
+}
+
 function artifactsDir(value: unknown): string {
   const dir = String(value);
   if (!dir.startsWith('/') || dir === '/') throw new UsageError(`--artifacts-dir must be an absolute folder inside the container other than /, got ${JSON.stringify(dir)}`);
@@ -101,6 +107,8 @@ export const RUN_OPTIONS = {
   baseline: option({ flags: '--baseline <sweep>', help: 'with --until-decided: a finished sweep (before the fix) to show the rate is below', parse: (v, { baseDir }) => (v === undefined || v === null ? null : path.resolve(baseDir, String(v))) }),
   alpha: option({ flags: '--alpha <rate>', help: 'with --until-decided: the chance of a wrong "fixed"/"better"', default: '5%', parse: (v, { flag }) => rate(v, flag) }),
   power: option({ flags: '--power <rate>', help: 'with --until-decided: the chance of "fixed" at a tenth of the target (or baseline) rate', default: '80%', parse: (v, { flag }) => rate(v, flag) }),
+  junit: option({ flags: '--junit <file>', help: 'also write the sweep as JUnit XML (one testsuite per iteration) when it ends', parse: (v, { baseDir }) => (v === undefined || v === null ? null : path.resolve(baseDir, String(v))) }),
+  annotations: option({ flags: '--annotations <github>', help: 'print CI annotations for failing tests (::error lines for GitHub Actions)', parse: (v, { flag }) => annotationsKind(v, flag) }),
   executor: option({ flags: `--executor <${EXECUTOR_CHOICES}>`, help: 'where iterations run', default: 'docker', parse: (v, { flag }) => parseExecutorKind(v, flag) }),
   infraRetries: option({ flags: '--infra-retries <n>', help: 'retries of an iteration after an infrastructure error', default: 2, parse: (v, { flag }) => wholeNumber(v, flag, 0) }),
   force: option({ flags: '--force', help: 're-run finished iterations (old files are kept aside) and accept changed sweep settings', invocationOnly: true, parse: flag }),

@@ -63,6 +63,10 @@ export interface OutputSettings {
   logsDir: string;
   tag: string | null;
   taxonomyFile: string;
+  /** Also write the sweep as JUnit XML here when it ends. */
+  junit: string | null;
+  /** Print CI annotations for failing tests when it ends. */
+  annotations: 'github' | null;
 }
 
 /** One set of conditions iterations run under: a cell of `--matrix`, or the only one. */

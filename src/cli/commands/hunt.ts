@@ -14,6 +14,7 @@ import { runName } from '../../store/layout.js';
 import { describeDryRun } from '../../sweep/dry-run.js';
 import { sweepExitCode } from '../exit-codes.js';
 import { resolveHuntTarget } from '../hunt-target.js';
+import { publishResults } from '../publish-results.js';
 import { addRunOptions, givenRunFlags } from '../register-run-options.js';
 import { runCommandLine } from '../run-command-line.js';
 import { runSweepSession } from '../sweep-session.js';
@@ -58,11 +59,13 @@ async function huntCommand(command: Command, options: { target: string; budget?:
     rerun: verdict.best === null ? null : runCommandLine(config, { perturbation: verdict.best.perturbation, parallelism: verdict.best.parallelism, tag: `${path.basename(outcome.dir)}-best`, end: 20 }),
   };
   const exitCode = sweepExitCode(outcome, config.schedule);
+  const published = await publishResults(outcome.dir, summary, config.output, flags.json === true ? process.stderr : process.stdout);
   if (flags.json === true) {
     process.stdout.write(`${JSON.stringify({ dir: outcome.dir, exitCode, stopReason: outcome.stop?.reason ?? null, hunt: verdict, next, summary: { ...summary, results: undefined } }, null, 2)}\n`);
   } else {
     process.stdout.write(`\n${renderSummaryText(summary)}\n${renderHuntText(verdict, next)}`);
     if (outcome.stop !== null) process.stdout.write(`Stopped: ${outcome.stop.reason}\n`);
+    for (const note of published) process.stdout.write(`${note}\n`);
   }
   return exitCode;
 }

@@ -6,6 +6,7 @@ import { createExecutor } from '../../executors/registry.js';
 import { renderSummaryText } from '../../report/summary-text.js';
 import { describeDryRun } from '../../sweep/dry-run.js';
 import { sweepExitCode } from '../exit-codes.js';
+import { publishResults } from '../publish-results.js';
 import { addRunOptions, givenRunFlags } from '../register-run-options.js';
 import { runSweepSession } from '../sweep-session.js';
 
@@ -40,11 +41,13 @@ async function runCommand(command: Command, noColor: boolean): Promise<number> {
   const { outcome, summary } = await runSweepSession(config, executor, { noColor, progress: flags.progress !== false });
   const exitCode = sweepExitCode(outcome, config.schedule);
   const stopReason = outcome.stop?.reason ?? null;
+  const published = await publishResults(outcome.dir, summary, config.output, flags.json === true ? process.stderr : process.stdout);
   if (flags.json === true) {
     process.stdout.write(`${JSON.stringify({ dir: outcome.dir, exitCode, stopReason, ranHere: outcome.ranHere, summary: { ...summary, results: undefined } }, null, 2)}\n`);
   } else {
     process.stdout.write(`\n${renderSummaryText(summary)}\n`);
     process.stdout.write(`Files: ${outcome.dir}/summary.txt, results.txt, runNNN/run.log\n`);
+    for (const note of published) process.stdout.write(`${note}\n`);
     if (stopReason !== null) process.stdout.write(`Stopped early: ${stopReason}\n`);
   }
   return exitCode;

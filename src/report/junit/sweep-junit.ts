@@ -1,4 +1,4 @@
-import { open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
@@ -25,7 +25,7 @@ export async function writeSweepJunit(sweepDir: string, out: Writable, pathsRela
 export async function writeSweepJunitFile(sweepDir: string, file: string): Promise<void> {
   const target = path.resolve(file);
   const temporary = `${target}.${process.pid}.tmp`;
-  // Opened before anything is written, so a folder that does not exist is an error here, not on the stream.
+  await mkdir(path.dirname(target), { recursive: true });
   const out = (await open(temporary, 'w')).createWriteStream();
   try {
     await writeSweepJunit(sweepDir, out, path.dirname(target));

@@ -5,9 +5,8 @@ import type { SweepSummary } from '../summary-types.js';
 import { codeSpan, tableRow } from './markdown-text.js';
 
 /**
- * OPTIONAL INPUT, not computed here: a change in the failure rate along the iteration order, as
- * issue #16's change-point test reports it ("failure rate changed at run 91: 0/90 before, 5/10
- * after"). Pass it when that test found one; without it the summary has no change-point line.
+ * A change in the failure rate along the iteration order ("failure rate changed at run 91: 0/90
+ * before, 5/10 after"): by default the one the summary found (SweepSummary.shift).
  */
 export interface ChangePoint {
   /** The first iteration of the new regime. */
@@ -32,6 +31,18 @@ function changePointLine(cp: ChangePoint): string {
   const p = cp.pValue === undefined ? '' : `, p = ${cp.pValue < 0.001 ? cp.pValue.toExponential(1) : cp.pValue.toFixed(3)}`;
   const signatures = cp.newSignatures?.length ? `; new signatures ${cp.newSignatures.map(codeSpan).join(' ')}` : '';
   return `**Change point:** the failure rate changed at ${runName(cp.iteration)}: ${cp.before.failed}/${cp.before.total} failed before, ${cp.after.failed}/${cp.after.total} after${p}${signatures}.`;
+}
+
+function shiftAsChangePoint(summary: SweepSummary): ChangePoint | null {
+  const { shift } = summary;
+  if (shift === null) return null;
+  return {
+    iteration: shift.run,
+    before: { failed: shift.before.count, total: shift.before.total },
+    after: { failed: shift.after.count, total: shift.after.total },
+    pValue: shift.p,
+    newSignatures: shift.appeared.map((f) => f.signature ?? `${f.class} ${f.test ?? 'run'}`),
+  };
 }
 
 function rateLines(summary: SweepSummary): string[] {
@@ -103,7 +114,8 @@ function runLines(summary: SweepSummary): string[] {
  */
 export function renderMarkdownSummary(summary: SweepSummary, options: MarkdownOptions = {}): string {
   const lines = [`### flakehunt: ${codeSpan(summary.info.name)}`, '', ...rateLines(summary), '', facts(summary)];
-  if (options.changePoint) lines.push('', changePointLine(options.changePoint));
+  const changePoint = options.changePoint === undefined ? shiftAsChangePoint(summary) : options.changePoint;
+  if (changePoint) lines.push('', changePointLine(changePoint));
   lines.push(...classTable(summary), ...testTable(summary, options.maxTests ?? MAX_TESTS), ...runLines(summary));
   return `${lines.join('\n')}\n`;
 }
