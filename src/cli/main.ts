@@ -8,6 +8,7 @@ import { registerRun } from './commands/run.js';
 import { registerStatus } from './commands/status.js';
 import { registerClean } from './commands/clean.js';
 import { registerCompare } from './commands/compare.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerPlan } from './commands/plan.js';
 import { registerReport } from './commands/report.js';
 
@@ -33,6 +34,7 @@ Exit codes: 0 all iterations passed, 1 some failed, 2 usage or configuration err
   registerPlan(program);
   registerReport(program);
   registerClean(program);
+  registerDoctor(program);
   return program;
 }
 

@@ -114,6 +114,14 @@ export function preparedIteration(what: string, start: () => Promise<RunningIter
   };
 }
 
+/** One verdict of `flakehunt doctor`: what was checked, how it went, and what to do about it. */
+export interface EnvironmentCheck {
+  name: string;
+  status: 'ok' | 'warn' | 'fail';
+  detail: string;
+  fix?: string;
+}
+
 /** A back end that runs iterations in isolation: Docker containers, or local process groups (see registry.ts). */
 export interface Executor {
   readonly kind: string;
@@ -132,6 +140,8 @@ export interface Executor {
   start(spec: IterationSpec): Promise<RunningIteration>;
   /** Removes what earlier, dead flakehunt processes left behind. Returns the ids removed. */
   reap(filter: ReapFilter): Promise<string[]>;
+  /** What works here and what does not (`flakehunt doctor`); never throws: a failure is a `fail` check. */
+  checkEnvironment(image: string | null): Promise<EnvironmentCheck[]>;
 }
 
 export interface ReapFilter {

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 
-import type { Executor, ExitInfo, IterationSpec, PreparedIteration, ReapFilter, RunningIteration } from '../../src/executors/executor.js';
+import type { EnvironmentCheck, Executor, ExitInfo, IterationSpec, PreparedIteration, ReapFilter, RunningIteration } from '../../src/executors/executor.js';
 import { preparedIteration } from '../../src/executors/executor.js';
 
 /** How one fake run behaves. */
@@ -45,6 +45,10 @@ export class FakeExecutor implements Executor {
   ) {}
 
   async ping(): Promise<void> {}
+
+  async checkEnvironment(): Promise<EnvironmentCheck[]> {
+    return [{ name: 'fake', status: 'ok', detail: 'in memory' }];
+  }
 
   async preflight(): Promise<{ imageId: string | null }> {
     await this.preflightGate;

@@ -4,8 +4,10 @@ import { EnvironmentError, InfrastructureError, UsageError } from '../../core/er
 
 /** Where this client connects, in words, for error messages. */
 export function describeDaemon(docker: Docker): string {
-  const modem = (docker as unknown as { modem?: { socketPath?: string; host?: string; port?: number; protocol?: string } }).modem;
-  const where = modem?.socketPath ? `unix://${modem.socketPath}` : modem?.host ? `${modem.protocol ?? 'http'}://${modem.host}:${modem.port ?? ''}` : 'unix:///var/run/docker.sock';
+  const modem = (docker as unknown as { modem?: { socketPath?: unknown; host?: string; port?: number; protocol?: string } }).modem;
+  // Without options, dockerode's socketPath is a function that picks the socket when first used.
+  const socket = typeof modem?.socketPath === 'string' ? modem.socketPath : null;
+  const where = socket !== null ? `unix://${socket}` : modem?.host ? `${modem.protocol ?? 'http'}://${modem.host}:${modem.port ?? ''}` : 'unix:///var/run/docker.sock';
   return process.env.DOCKER_HOST ? `DOCKER_HOST=${process.env.DOCKER_HOST}` : where;
 }
 

@@ -8,12 +8,13 @@ import type { PerturbationKind } from '../../core/conditions.js';
 import { DEFAULT_ARTIFACTS_DIR, FORENSICS_SCRIPT } from '../../core/container-paths.js';
 import { EnvironmentError, UsageError } from '../../core/errors.js';
 import { isOwnerAlive, sameProcess } from '../../store/process-identity.js';
-import { type Executor, type ExitInfo, type IterationSpec, type PreparedIteration, preparedIteration, type ReapFilter, type RunningIteration } from '../executor.js';
+import { type EnvironmentCheck, type Executor, type ExitInfo, type IterationSpec, type PreparedIteration, preparedIteration, type ReapFilter, type RunningIteration } from '../executor.js';
 import { ownerOfLabels, SWEEP_LABEL, TOOL_LABEL } from '../labels.js';
 import { buildInjectArchive, extractFolderArchive } from './archives.js';
 import { containerCreateOptions } from './container-spec.js';
 import { loadDockerode } from './load-dockerode.js';
 import { DockerDemux } from './demux.js';
+import { dockerChecks } from './docker-doctor.js';
 import { IterationPerturbation } from './iteration-perturbation.js';
 import { checkNetworkPerturbation } from './net-perturbation.js';
 import { classifyDockerError, daemonUnreachable } from './docker-errors.js';
@@ -59,6 +60,10 @@ export class DockerExecutor implements Executor {
       }
       throw daemonUnreachable(error as Error, this.docker);
     }
+  }
+
+  checkEnvironment(image: string | null): Promise<EnvironmentCheck[]> {
+    return dockerChecks(this.docker, image);
   }
 
   describe(spec: IterationSpec): Docker.ContainerCreateOptions {

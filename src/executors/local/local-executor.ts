@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import { UsageError } from '../../core/errors.js';
 import { publicEnv } from '../../core/secrets.js';
 import { currentProcess, isOwnerAlive, sameProcess } from '../../store/process-identity.js';
-import { type Executor, type ExitInfo, type IterationSpec, type PreparedIteration, preparedIteration, type ReapFilter, type RunningIteration } from '../executor.js';
+import { type EnvironmentCheck, type Executor, type ExitInfo, type IterationSpec, type PreparedIteration, preparedIteration, type ReapFilter, type RunningIteration } from '../executor.js';
 import { groupBelongsTo, readRegistry, registerGroup, sandboxPrefix, unregisterGroup } from './local-registry.js';
 
 /** The container-side root that the local executor maps into each iteration's sandbox folder. */
@@ -56,6 +56,13 @@ export class LocalExecutor implements Executor {
 
   /** Always reachable: it is this machine. */
   async ping(): Promise<void> {}
+
+  async checkEnvironment(): Promise<EnvironmentCheck[]> {
+    const python = await execa('python3', ['-m', 'pytest', '--version'], { reject: false, timeout: 20_000 });
+    return [python.exitCode === 0
+      ? { name: 'pytest on this machine', status: 'ok', detail: (python.stdout || python.stderr).trim() }
+      : { name: 'pytest on this machine', status: 'warn', detail: 'python3 -m pytest does not run here', fix: 'install pytest for --executor local, or use --executor docker' }];
+  }
 
   describe(spec: IterationSpec): unknown {
     return { argv: spec.argv, env: publicEnv(spec.env), envPass: spec.envPass.map((n) => `${n}=<from host, not shown>`), workdir: spec.workdir };
