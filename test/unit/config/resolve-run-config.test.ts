@@ -60,6 +60,8 @@ describe('resolveRunConfig: good input', () => {
       // Neither a flag nor the file: relative to the config file's folder (the working directory when there is none).
       logsDir: path.join(dir, 'logs'),
       taxonomyFile: DEFAULT_TAXONOMY,
+      junit: null,
+      annotations: null,
     });
     expect(c.container).toMatchObject({ env: {}, envPass: [], mounts: [], artifactsDir: '/flakehunt/artifacts' });
     expect(c.limits).toEqual({ timeoutMs: 3_600_000, idleTimeoutMs: 900_000, graceMs: 10_000 });

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -166,9 +166,16 @@ describe('writeSweepJunitFile', () => {
     expect(await readdir(root)).toEqual(['junit.xml', 'logs']);
   });
 
+  it('makes the folder it is to go in', async () => {
+    const file = path.join(root, 'made', 'for', 'it', 'junit.xml');
+    await writeSweepJunitFile(path.join(root, 'logs', 'serial_demo'), file);
+    expect(existsSync(file)).toBe(true);
+  });
+
   it('fails with the reason, leaving nothing behind, when the file cannot be written', async () => {
-    const file = path.join(root, 'missing', 'junit.xml');
-    await expect(writeSweepJunitFile(path.join(root, 'logs', 'serial_demo'), file)).rejects.toThrow(/ENOENT/);
-    expect(existsSync(path.join(root, 'missing'))).toBe(false);
+    const blocker = path.join(root, 'a-file');
+    await writeFile(blocker, 'not a folder');
+    await expect(writeSweepJunitFile(path.join(root, 'logs', 'serial_demo'), path.join(blocker, 'junit.xml'))).rejects.toThrow(/ENOTDIR|EEXIST/);
+    expect(readdirSync(root).filter((name) => name.includes('.tmp'))).toEqual([]);
   });
 });
