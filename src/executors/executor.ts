@@ -47,12 +47,19 @@ export interface ResourceSpec {
 export interface ExitInfo {
   exitCode: number | null;
   signal: string | null;
+  /**
+   * Set when the executor lost the run (its node went down, its daemon restarted): exitCode is
+   * null then, and the iteration is an infrastructure error, never a test result. Says why.
+   */
+  lost?: string;
 }
 
 /** A started iteration. Every method is safe to call in any state and more than once. */
 export interface RunningIteration {
   /** Short id for log lines (container id or pid). */
   readonly id: string;
+  /** Where it runs, for executors that place runs on one of several machines (swarm); known once started. */
+  readonly node?: { id: string; hostname: string } | null;
   /** The console, stdout and stderr interleaved in order, as raw bytes; ends when the run has exited. */
   readonly output: Readable;
   /** Resolves when the process or container has exited; never rejects. */
@@ -99,7 +106,7 @@ export function preparedIteration(what: string, start: () => Promise<RunningIter
 
 /** A back end that runs iterations in isolation: Docker containers, or local process groups. */
 export interface Executor {
-  readonly kind: 'docker' | 'local';
+  readonly kind: 'docker' | 'local' | 'swarm';
   /** Checks the environment (daemon reachable, image present); throws EnvironmentError or UsageError. */
   preflight(image: string | null): Promise<{ imageId: string | null }>;
   /** Does all the work of `start` short of running the command. */
