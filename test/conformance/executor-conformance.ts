@@ -57,6 +57,16 @@ export interface ExecutorConformanceOptions {
   programsDir: string;
   /** Mounts every iteration gets (for docker: the fixture programs). */
   mounts: MountSpec[];
+  /**
+   * For back ends whose runs the kit cannot see on this host's daemon (swarm: they run on other
+   * nodes): whether an iteration still runs, and what a sweep left behind anywhere. Removal may
+   * finish on a node shortly after cleanup() returns: leftovers are awaited up to settleMs.
+   */
+  inspect?: {
+    stillRunning(running: RunningIteration): Promise<boolean>;
+    leftovers(sweepId: string): Promise<string[]>;
+    settleMs: number;
+  };
 }
 
 /** The fixture programs, on this host. */
@@ -64,11 +74,22 @@ export const PROGRAMS_ON_HOST = fileURLToPath(new URL('../fixtures/programs', im
 const FORENSICS_SCRIPT = fileURLToPath(new URL('../../templates/pytest-plugin/flakehunt_forensics.py', import.meta.url));
 const ARTIFACTS_DIR = '/flakehunt/artifacts';
 
+/** Checks a back end cannot pass by its nature, with why: registered as skipped, the reason in their names. */
+type LimitId = 'forensics-lists-processes';
+const CANNOT: Record<Executor['kind'], Partial<Record<LimitId, string>>> = {
+  docker: {},
+  local: {},
+  swarm: {
+    'forensics-lists-processes': 'a swarm task cannot be exec\'d into through the manager: forensics() says where the task runs and how to look',
+  },
+};
+
 /** Checks that fail because of a bug in src/ (see the comment at each id, and the check itself). */
 type BugId = 'signal-death-has-no-exit-code' | 'cleanup-hangs-on-unread-output' | 'unreachable-message-names-wrong-socket';
 // Empty now: the bugs these ids named (signal deaths without an exit code, cleanup() hanging on
 // unread output, the unreachable-daemon message naming the wrong socket) are fixed in src/.
 const KNOWN_BUGS: Record<Executor['kind'], ReadonlySet<BugId>> = {
+  swarm: new Set<BugId>(),
   docker: new Set<BugId>(),
   local: new Set<BugId>(),
 };
@@ -233,6 +254,12 @@ export function describeExecutorConformance(name: string, options: ExecutorConfo
   const showBugs = process.env.FLAKEHUNT_CONFORMANCE_SHOW_BUGS === '1';
   /** `it`, or `it.fails` when the check is known to fail because of the bug `bug` in src/. */
   const check = (bug: BugId | null) => (bug !== null && known.has(bug) && !showBugs ? it.fails : it);
+  /** A check, or a skipped one named with the reason when this back end cannot do what it checks. */
+  const unless = (limit: LimitId, title: string, body: () => Promise<void>, timeout: number) => {
+    const reason = CANNOT[kind][limit];
+    if (reason === undefined) it(title, body, timeout);
+    else it.skip(`${title} — cannot: ${reason}`, body, timeout);
+  };
   const program = (file: string) => path.posix.join(options.programsDir, file);
   const docker = new Docker();
 
@@ -275,7 +302,7 @@ export function describeExecutorConformance(name: string, options: ExecutorConfo
     afterAll(async () => {
       if (measurements.length > 0) console.info(`[${name}] measurements:\n  ${measurements.join('\n  ')}`);
       // Nothing of any sweep used here may remain.
-      for (const id of sweepsUsed) expect(await leftovers(id)).toEqual([]);
+      for (const id of sweepsUsed) await expectNoLeftovers(id);
     });
 
     /** The spec of an iteration of the current sweep, built as src/sweep/iteration-spec.ts builds real ones. */
@@ -332,6 +359,7 @@ export function describeExecutorConformance(name: string, options: ExecutorConfo
 
     /** Whether any process of the iteration still runs. */
     async function stillRunning(running: RunningIteration): Promise<boolean> {
+      if (options.inspect !== undefined) return options.inspect.stillRunning(running);
       if (kind === 'local') return groupAlive(pgidOf(running));
       try {
         const info = await docker.getContainer(running.id).inspect();
@@ -344,6 +372,7 @@ export function describeExecutorConformance(name: string, options: ExecutorConfo
 
     /** What an iteration of the sweep left behind: containers, or registry entries, sandboxes and process groups. */
     async function leftovers(id: string): Promise<string[]> {
+      if (options.inspect !== undefined) return options.inspect.leftovers(id);
       if (kind === 'docker') {
         const containers = await docker.listContainers({ all: true, filters: { label: [`${SWEEP_LABEL}=${id}`] } });
         return containers.map((c) => `container ${c.Id.slice(0, 12)} (${c.State}) ${c.Names.join(',')}`);
@@ -358,6 +387,18 @@ export function describeExecutorConformance(name: string, options: ExecutorConfo
         }
       }
       return found;
+    }
+
+    /** Nothing of the sweep is left (awaited up to settleMs, for removals a node finishes on its own). */
+    async function expectNoLeftovers(id: string): Promise<void> {
+      const settleMs = options.inspect?.settleMs ?? 0;
+      const end = Date.now() + settleMs;
+      let left = await leftovers(id);
+      while (left.length > 0 && Date.now() < end) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        left = await leftovers(id);
+      }
+      expect(left).toEqual([]);
     }
 
     // -----------------------------------------------------------------------------------------
@@ -424,7 +465,7 @@ export function describeExecutorConformance(name: string, options: ExecutorConfo
       const prepared = await within(60_000, executor.prepare(spec(['python3', program('exit_code.py'), '0'])), 'prepare()');
       await within(30_000, Promise.all([prepared.discard(), prepared.discard()]), 'two concurrent discard()s');
       await within(30_000, prepared.discard(), 'a third discard()');
-      expect(await leftovers(sweepId)).toEqual([]);
+      await expectNoLeftovers(sweepId);
       await expect(prepared.start()).rejects.toThrow(/already discarded/);
     }, 90_000);
 
@@ -455,7 +496,7 @@ export function describeExecutorConformance(name: string, options: ExecutorConfo
       expect(vars.FLAKEHUNT_ITERATION).toBe(String(s.iteration));
       expect(vars.FLAKEHUNT_SWEEP).toBe(sweepId);
       // Docker: the container path; local: the same path inside the iteration's sandbox.
-      if (kind === 'docker') expect(vars.FLAKEHUNT_ARTIFACTS).toBe(ARTIFACTS_DIR);
+      if (kind !== 'local') expect(vars.FLAKEHUNT_ARTIFACTS).toBe(ARTIFACTS_DIR);
       else expect(vars.FLAKEHUNT_ARTIFACTS).toBe(`${sandboxes.get(running)}${ARTIFACTS_DIR}`);
       expect(vars.CONF_ODD).toBe('a b;c=$d');
       expect(vars[passed]).toBe(hostValue);
@@ -570,7 +611,7 @@ export function describeExecutorConformance(name: string, options: ExecutorConfo
     // forensics()
     // -----------------------------------------------------------------------------------------
 
-    it('forensics() of a running process lists the running command', async () => {
+    unless('forensics-lists-processes', 'forensics() of a running process lists the running command', async () => {
       const { running, out } = await start(spec(['python3', program('handle_sigterm.py')]));
       await out.waitFor(/^ready$/m, 60_000);
       const text = await within(60_000, running.forensics(), 'forensics()');
@@ -625,7 +666,7 @@ export function describeExecutorConformance(name: string, options: ExecutorConfo
       expect((await leftovers(sweepId)).length, 'while they exist').toBeGreaterThan(0);
       await within(30_000, quiet.running.cleanup(), 'cleanup of the running one');
       await within(30_000, done.running.cleanup(), 'cleanup of the finished one');
-      expect(await leftovers(sweepId)).toEqual([]);
+      await expectNoLeftovers(sweepId);
       if (kind === 'local') {
         expect(await exists(path.join(registryDir(), `${pgidOf(quiet.running)}.json`))).toBe(false);
       }
@@ -688,7 +729,7 @@ export function describeExecutorConformance(name: string, options: ExecutorConfo
       90_000,
     );
 
-    if (kind === 'docker') {
+    if (kind !== 'local') {
       it('a process calling os.abort() as PID 1 (no init) reports 134 or 139', async () => {
         const s = spec(['python3', program('abort.py')]);
         s.resources = { ...s.resources, init: false };
@@ -744,14 +785,14 @@ export function describeExecutorConformance(name: string, options: ExecutorConfo
       await until(async () => !(await stillRunning(owned.running)), 10_000, `the reaped ${owned.running.id} to be gone`);
       // Cleaning up what was reaped is still fine.
       await within(30_000, Promise.all([orphan.running.cleanup(), owned.running.cleanup()]), 'cleanup after reap');
-      expect(await leftovers(sweepId)).toEqual([]);
+      await expectNoLeftovers(sweepId);
     }, 120_000);
 
     // -----------------------------------------------------------------------------------------
     // preflight()
     // -----------------------------------------------------------------------------------------
 
-    if (kind === 'docker') {
+    if (kind !== 'local') {
       it('preflight: the image is found; no image is a UsageError; a missing image an EnvironmentError that says how to fix it', async () => {
         const found = await within(30_000, executor.preflight(options.image), 'preflight');
         expect(found.imageId).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -762,7 +803,9 @@ export function describeExecutorConformance(name: string, options: ExecutorConfo
         expect((error as Error).message).toContain(missing);
         expect((error as Error).message).toMatch(/\b(build|pull)\b/);
       }, 60_000);
+    }
 
+    if (kind === 'docker') {
       it('preflight: DOCKER_HOST at a missing unix socket is an EnvironmentError naming it', async () => {
         const saved = process.env.DOCKER_HOST;
         process.env.DOCKER_HOST = 'unix:///nonexistent.sock';
@@ -790,7 +833,8 @@ export function describeExecutorConformance(name: string, options: ExecutorConfo
         },
         60_000,
       );
-    } else {
+    }
+    if (kind === 'local') {
       it('preflight: no image is fine; an image is a UsageError', async () => {
         expect(await executor.preflight(null)).toEqual({ imageId: null });
         await expect(executor.preflight('python:3.11')).rejects.toBeInstanceOf(UsageError);
