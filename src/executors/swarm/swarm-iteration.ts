@@ -13,6 +13,8 @@ import { type NodePlacement, placementOf, type SwarmNode, type SwarmTask } from 
 import type { TaskLogs } from './task-logs.js';
 import { exitCodeOf, isTerminal, neverStarted, taskProblem } from './task-state.js';
 
+/** A node label no node has: a task constrained to it is never placed. */
+const UNPLACEABLE_LABEL = 'node.labels.dev.flakehunt.never';
 /** How long the manager may fail to answer before the run counts as lost. */
 const MANAGER_SILENCE_MS = 30_000;
 /** What stop() waits beyond the grace period: the agent takes about 1.2 s to begin stopping a task. */
@@ -113,7 +115,7 @@ export class SwarmIteration implements RunningIteration {
       }
       if (this.settled) return;
       if (task === null) {
-        if (this.serviceGone) return this.lose('its service was removed by someone else (flakehunt clean?)', false);
+        if (this.serviceGone) return this.lose('its service or task was removed by someone else (flakehunt clean?)', false);
         if (Date.now() - created > this.options.startTimeoutMs) return this.lose(`the swarm made no task for it within ${this.options.startTimeoutMs / 1000} s`, false);
         await delay(100);
         continue;
@@ -139,18 +141,21 @@ export class SwarmIteration implements RunningIteration {
     }
   }
 
-  /** The service's task, or null while it has none (or the service is gone). A second task would be a re-run. */
+  /**
+   * The service's task, or null while it has none (or it is gone). Found by listing the service's
+   * tasks until it exists, then read by its id: stop() adds a second task that never runs.
+   */
   private async currentTask(): Promise<SwarmTask | null> {
-    let tasks: SwarmTask[];
     try {
-      tasks = (await this.docker.listTasks({ filters: { service: [this.service.id] } })) as SwarmTask[];
+      if (this.task !== null) return (await this.docker.getTask(this.task.ID).inspect()) as SwarmTask;
+      const tasks = (await this.docker.listTasks({ filters: { service: [this.service.id] } })) as SwarmTask[];
+      if (tasks.length > 1) throw new Error(`service ${this.id} has ${tasks.length} tasks: the swarm ran it again`);
+      return tasks[0] ?? null;
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode !== 404) throw error;
       this.serviceGone = true;
       return null;
     }
-    if (tasks.length > 1) throw new Error(`service ${this.id} has ${tasks.length} tasks: the swarm ran it again`);
-    return tasks[0] ?? null;
   }
 
   private async ended(task: SwarmTask): Promise<void> {
@@ -169,7 +174,7 @@ export class SwarmIteration implements RunningIteration {
         return this.lose(`the engine of node ${placementOf(node).hostname} re-registered with the manager while the task ran (its daemon restarted?): its exit code ${exitCodeOf(task)} says nothing about the tests`, true);
       }
     }
-    await this.logs.finish();
+    await this.logs.finish(task.ID);
     this.settle({ exitCode: exitCodeOf(task), signal: null });
   }
 
@@ -177,7 +182,7 @@ export class SwarmIteration implements RunningIteration {
   private async lose(reason: string, readLogs: boolean): Promise<void> {
     if (this.settled) return;
     this.failStart(new InfrastructureError(reason));
-    if (readLogs) await this.logs.finish();
+    if (readLogs && this.task !== null) await this.logs.finish(this.task.ID);
     else this.logs.abort();
     this.settle({ exitCode: null, signal: null, lost: reason });
   }
@@ -196,7 +201,7 @@ export class SwarmIteration implements RunningIteration {
   async stop(graceMs: number): Promise<void> {
     if (this.settled) return;
     this.stopRequested = true;
-    await this.scaleToZero();
+    await this.replaceTask();
     // The swarm applies the grace period the service was created with (--grace), whatever graceMs says.
     const limit = Math.max(graceMs, this.options.stopGraceMs) + STOP_MARGIN_MS;
     await Promise.race([this.exited, delay(limit, undefined, { ref: false })]);
@@ -204,15 +209,19 @@ export class SwarmIteration implements RunningIteration {
   }
 
   /**
-   * Stops the task and keeps the service, so its exit code and log stay readable: with zero
-   * replicas the agent stops the container (SIGTERM, SIGKILL after StopGracePeriod) and reports
-   * the task shutdown with the exit code. Removing the service would lose both.
+   * Stops the task and keeps it readable: an update whose placement no node satisfies replaces it
+   * with a task that stays pending forever, so the agent stops the container (SIGTERM, SIGKILL
+   * after the StopGracePeriod) and the task stays in the service's history, shutdown, with its
+   * exit code and log. Scaling to 0 stops it just as well, but the task, its container and log
+   * are deleted within about a second; removing the service loses them at once.
    */
-  private async scaleToZero(): Promise<void> {
+  private async replaceTask(): Promise<void> {
     for (let attempt = 0; attempt < 5; attempt += 1) {
       try {
         const info = await this.service.inspect();
-        await this.service.update({ ...info.Spec, version: info.Version.Index, Mode: { Replicated: { Replicas: 0 } } });
+        const template = info.Spec.TaskTemplate as Docker.ContainerTaskSpec;
+        const nowhere: Docker.ContainerTaskSpec = { ...template, Placement: { Constraints: [`${UNPLACEABLE_LABEL}==${info.ID}`] }, ForceUpdate: (template.ForceUpdate ?? 0) + 1 };
+        await this.service.update({ ...info.Spec, TaskTemplate: nowhere, version: info.Version.Index });
         return;
       } catch (error) {
         const e = error as { statusCode?: number; message?: string };

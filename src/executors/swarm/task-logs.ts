@@ -30,7 +30,7 @@ export class TaskLogs {
 
   /** Starts following; the task need not exist yet. Errors end the follow stream quietly (finish() reads the rest). */
   async start(): Promise<void> {
-    const source = await openLogs(this.docker, this.serviceId, { follow: true });
+    const source = await openLogs(this.docker, `/services/${this.serviceId}`, { follow: true });
     if (!this.following) {
       source.destroy();
       return;
@@ -45,13 +45,16 @@ export class TaskLogs {
     pipeline(source, new LogFrameParser(), sink).catch(() => undefined);
   }
 
-  /** Once the task has ended: reads what the follow stream has not delivered yet, then ends the output. */
-  finish(): Promise<void> {
+  /**
+   * Once the task has ended: reads what the follow stream has not delivered yet, then ends the
+   * output. From the task's own log: after stop() the service has a second task (never run).
+   */
+  finish(taskId: string): Promise<void> {
     this.finishing ??= (async () => {
       this.stopFollowing();
       const aligner = this.cursor.aligner();
       try {
-        await this.readRest(aligner);
+        await this.readRest(taskId, aligner);
         if (!aligner.found) this.note('the log read after the task ended does not contain what was already streamed');
       } catch (error) {
         this.note((error as Error).message);
@@ -76,8 +79,8 @@ export class TaskLogs {
     this.source?.destroy();
   }
 
-  private async readRest(aligner: Aligner): Promise<void> {
-    const source = await openLogs(this.docker, this.serviceId, { follow: false, since: sinceParameter(this.cursor.since()) });
+  private async readRest(taskId: string, aligner: Aligner): Promise<void> {
+    const source = await openLogs(this.docker, `/tasks/${taskId}`, { follow: false, since: sinceParameter(this.cursor.since()) });
     if (this.aborted) {
       source.destroy();
       return;
@@ -121,15 +124,18 @@ export class TaskLogs {
   }
 }
 
-/** A service's logs as a raw multiplexed stream: dockerode buffers non-follow responses whole otherwise. */
-async function openLogs(docker: Docker, serviceId: string, options: { follow: boolean; since?: string }): Promise<Readable> {
+/**
+ * A service's or task's logs (`of`: /services/ID or /tasks/ID) as a raw multiplexed stream:
+ * dockerode buffers non-follow responses whole otherwise. The query goes in `options`: docker-modem
+ * cuts the last character off a path that holds a "?" when there are no options.
+ */
+async function openLogs(docker: Docker, of: string, options: { follow: boolean; since?: string }): Promise<Readable> {
   return new Promise((resolve, reject) => {
     docker.modem.dial(
       {
-        path: `/services/${serviceId}/logs?`,
+        path: `${of}/logs?`,
         method: 'GET',
         isStream: true,
-        // timestamps=1 is ignored by the Swarm logs endpoint of Docker 20.10: it must be "true".
         options: { stdout: true, stderr: true, timestamps: true, ...options },
         statusCodes: { 200: true, 404: 'no such service', 500: 'server error', 503: 'node is not part of a swarm' },
       },
