@@ -6,6 +6,8 @@
 #   bin/test-swarm.sh status             one line per node (exit 1 when no swarm is up)
 #   bin/test-swarm.sh kill-node NODE     SIGKILL that node's dockerd (its containers keep running), for fault tests
 #   bin/test-swarm.sh start-node NODE    start that node's dockerd again, in the same namespaces
+#   bin/test-swarm.sh exec NODE CMD…     run a command in that node's namespaces (network, host name, mounts)
+#   bin/test-swarm.sh run CMD…           up, run the command, down on every exit path; exits with its status
 #
 # Nodes: manager, worker1, worker2 (host names flakehunt-manager, …). Each node is a namespace
 # holder process (`sleep`, renamed flakehunt-swarm-holder-NODE) owning a network, UTS and mount
@@ -333,6 +335,27 @@ kill_node() {
   await "dockerd of $node killed" test ! -d "/proc/$pid" || die "dockerd of $node (pid $pid) did not die"
 }
 
+exec_in_node() {
+  local node=$1 holder
+  shift
+  node_address "$node" >/dev/null
+  holder=$(holder_pid "$node")
+  [ -n "$holder" ] || die "node $node has no namespaces: run bin/test-swarm.sh up"
+  nsenter --target "$holder" --net --uts --mount -- "$@"
+}
+
+# up, then the command; down however it ends (its status, a failure of up, Ctrl-C, SIGTERM).
+run_with_swarm() {
+  trap 'down' EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  trap 'exit 129' HUP
+  up >/dev/null
+  local status=0
+  "$@" || status=$?
+  exit "$status"
+}
+
 main() {
   case "${1:-}" in
     up) up ;;
@@ -340,7 +363,9 @@ main() {
     status) status ;;
     kill-node) [ $# -eq 2 ] || die "usage: $0 kill-node NODE"; kill_node "$2" ;;
     start-node) [ $# -eq 2 ] || die "usage: $0 start-node NODE"; node_address "$2" >/dev/null; start_dockerd "$2" ;;
-    *) die "usage: $0 up|down|status|kill-node NODE|start-node NODE" ;;
+    exec) [ $# -ge 3 ] || die "usage: $0 exec NODE CMD..."; shift; exec_in_node "$@" ;;
+    run) [ $# -ge 2 ] || die "usage: $0 run CMD..."; shift; run_with_swarm "$@" ;;
+    *) die "usage: $0 up|down|status|kill-node NODE|start-node NODE|exec NODE CMD...|run CMD..." ;;
   esac
 }
 

@@ -13,6 +13,10 @@ import { type NodePlacement, placementOf, type SwarmNode, type SwarmTask } from 
 import type { TaskLogs } from './task-logs.js';
 import { exitCodeOf, isTerminal, neverStarted, taskProblem } from './task-state.js';
 
+function nodeLost(node: SwarmNode): string {
+  return `its node ${placementOf(node).hostname} is ${node.Status.State}${node.Status.Message ? ` (${node.Status.Message})` : ''}`;
+}
+
 /** A node label no node has: a task constrained to it is never placed. */
 const UNPLACEABLE_LABEL = 'node.labels.dev.flakehunt.never';
 /** How long the manager may fail to answer before the run counts as lost. */
@@ -123,9 +127,7 @@ export class SwarmIteration implements RunningIteration {
       this.task = task;
       if (node !== undefined && this.node === null) this.node = placementOf(node);
       if (isTerminal(task)) return this.ended(task);
-      if (node !== undefined && node.Status.State !== 'ready') {
-        return this.lose(`its node ${placementOf(node).hostname} is ${node.Status.State}${node.Status.Message ? ` (${node.Status.Message})` : ''}`, false);
-      }
+      if (node !== undefined && node.Status.State !== 'ready') return this.lose(nodeLost(node), false);
       if (runningSince === null && task.Status.State === 'running') {
         runningSince = Date.now();
         this.nodeVersion = node?.Version.Index ?? null;
@@ -135,6 +137,9 @@ export class SwarmIteration implements RunningIteration {
         return this.lose(`its task stayed ${task.Status.State} for ${this.options.startTimeoutMs / 1000} s: ${taskProblem(task)}`, false);
       }
       if (runningSince !== null && !this.stopRequested && task.DesiredState !== 'running') {
+        // The manager gives up a task when its node goes down: say so rather than guess.
+        const now = task.NodeID ? await this.nodes.get(task.NodeID, true).catch(() => node) : node;
+        if (now !== undefined && now.Status.State !== 'ready') return this.lose(nodeLost(now), false);
         return this.lose(`the swarm is shutting its task down (desired state ${task.DesiredState}): was its node drained?`, true);
       }
       await delay(runningSince === null ? 100 : Math.min(1_000, Math.max(100, (Date.now() - runningSince) / 20)));
