@@ -128,6 +128,9 @@ export class SwarmIteration implements RunningIteration {
       if (node !== undefined && this.node === null) this.node = placementOf(node);
       if (isTerminal(task)) return this.ended(task);
       if (node !== undefined && node.Status.State !== 'ready') return this.lose(nodeLost(node), false);
+      if (node === undefined && task.NodeID && (await this.nodes.get(task.NodeID, true).catch(() => null)) === undefined) {
+        return this.lose(`its node ${task.NodeID} is no longer in the swarm`, false);
+      }
       if (runningSince === null && task.Status.State === 'running') {
         runningSince = Date.now();
         this.nodeVersion = node?.Version.Index ?? null;
