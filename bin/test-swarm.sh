@@ -158,11 +158,22 @@ dockerd_pid() {
   return 0
 }
 
+# dockerd's own containerd dies with it (parent-death signal), leaving its pid file. If the pid
+# has been reused meanwhile, a restarted dockerd takes that process for its containerd, never
+# starts one, and waits for its socket forever: drop the file unless it names our containerd.
+forget_dead_containerd() {
+  local file="$STATE/$1/exec/containerd/containerd.pid" pid args=()
+  pid=$(cat "$file" 2>/dev/null) || return 0
+  { mapfile -d '' args <"/proc/$pid/cmdline"; } 2>/dev/null || true
+  [[ "${args[*]:-}" == *"$STATE/$1/exec/containerd/"* ]] || rm -f "$file"
+}
+
 start_dockerd() {
   local node=$1 holder
   holder=$(holder_pid "$node")
   [ -n "$holder" ] || die "node $node has no namespaces (no holder process): run bin/test-swarm.sh up"
   if [ -z "$(dockerd_pid "$node")" ]; then
+    forget_dead_containerd "$node"
     write_daemon_config "$node"
     # nsenter, not `ip netns exec`: that one remounts /sys and makes a mount namespace of its own.
     setsid nsenter --target "$holder" --net --uts --mount -- dockerd --config-file "$STATE/$node/daemon.json" \

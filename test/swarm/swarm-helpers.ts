@@ -16,6 +16,7 @@ export interface TestSwarm {
 
 export const SWARM_SCRIPT = path.resolve(import.meta.dirname, '../../bin/test-swarm.sh');
 const DESCRIPTION = '/run/flakehunt-swarm/swarm.json';
+const READY_WAIT_MS = 60_000;
 
 /** CI=true, CI=1…: set by every CI service; CI=false or CI=0 (or empty) counts as unset. */
 const inCi = !['', '0', 'false'].includes((process.env.CI ?? '').toLowerCase());
@@ -28,10 +29,16 @@ export async function requireSwarm(): Promise<TestSwarm | null> {
   let problem: string;
   try {
     const swarm = JSON.parse(readFileSync(DESCRIPTION, 'utf8')) as TestSwarm;
-    const nodes = await managerOf(swarm).listNodes();
-    const ready = nodes.filter((n: { Status: { State: string } }) => n.Status.State === 'ready').length;
-    if (ready === swarm.nodes.length) return swarm;
-    problem = `only ${ready} of the test swarm's ${swarm.nodes.length} nodes are ready`;
+    // A node a fault test restarted may still be rejoining.
+    const end = Date.now() + READY_WAIT_MS;
+    for (;;) {
+      const nodes = await managerOf(swarm).listNodes();
+      const ready = nodes.filter((n: { Status: { State: string } }) => n.Status.State === 'ready').length;
+      if (ready === swarm.nodes.length) return swarm;
+      problem = `only ${ready} of the test swarm's ${swarm.nodes.length} nodes are ready`;
+      if (Date.now() > end) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
   } catch (error) {
     problem = `no test swarm is up (${(error as Error).message})`;
   }
