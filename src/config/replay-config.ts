@@ -73,6 +73,7 @@ export function replayConfigOf(runDir: string, record: SweepRecord, result: Iter
       command: identity.command ?? null,
     },
     container: {
+      constraints: (settings.constraints as string[] | undefined) ?? [],
       env,
       envPass: [...new Set([...((settings.envPass as string[] | undefined) ?? []), ...overrides.envPass])],
       mounts: (settings.mounts as MountSpec[] | undefined) ?? [],

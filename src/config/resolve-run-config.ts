@@ -47,6 +47,7 @@ export function resolveRunConfig(flags: ConfigValues, file: ConfigValues, fileDi
   if (matrixSetsParallelism(v.matrix) && (flags.parallelism !== undefined || file.parallelism !== undefined)) {
     throw new UsageError('--matrix parallelism=… and --parallelism both set the parallelism: give it in one place');
   }
+  if (v.constraint.length > 0 && v.executor !== 'swarm') throw new UsageError('--constraint places iterations on swarm nodes: add --executor swarm, or drop it');
   const cells = cellsOf(v.matrix, { parallelism: v.parallelism, perturbation: v.perturb });
   const decide = decisionOf(v);
   checkCells(cells, v.executor, v.command !== null);
@@ -54,6 +55,7 @@ export function resolveRunConfig(flags: ConfigValues, file: ConfigValues, fileDi
     executor: v.executor,
     run: { image: v.image, nodeids: v.pytestNodeid, parallelism: v.parallelism, pytestLauncher: v.pytestLauncher, pytestArgs: v.pytestArgs, command: v.command },
     container: {
+      constraints: v.constraint,
       env: v.env,
       envPass: v.envPass,
       mounts: v.mount,

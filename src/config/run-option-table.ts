@@ -80,6 +80,7 @@ export const RUN_OPTIONS = {
   env: option({ flags: '--env <KEY=VAL>', help: 'set a variable in the container (repeatable)', repeatable: true, parse: environment }),
   envPass: option({ flags: '--env-pass <NAME>', help: 'pass a host variable by name; its value is never written anywhere (repeatable)', repeatable: true, parse: (v, { flag }) => variableNames(v, flag) }),
   mount: option({ flags: '--mount <host:container[:ro]>', help: 'bind-mount a host path (repeatable)', repeatable: true, parse: (v, { baseDir }) => list(v).map((entry) => mount(entry, baseDir)) }),
+  constraint: option({ flags: '--constraint <expr>', help: 'with --executor swarm: the nodes iterations may run on, e.g. node.labels.gpu==true (repeatable)', repeatable: true, parse: (v) => list(v) }),
   workdir: option({ flags: '--workdir <dir>', help: 'working directory in the container', parse: optionalText }),
   network: option({ flags: '--network <name>', help: 'Docker network (e.g. host, none)', parse: optionalText }),
   shmSize: option({ flags: '--shm-size <size>', help: 'size of /dev/shm, e.g. 2g', parse: optionalBytes }),

@@ -45,6 +45,8 @@ export interface IterationResult {
   note: string | null;
   /** What the iteration ran under (cell, perturbation, seeds): enough to run it again exactly. Absent in results from before. */
   conditions?: IterationConditions;
+  /** The machine it ran on, for back ends that place runs on one of several (a swarm node). */
+  node?: { id: string; hostname: string };
 }
 
 export const UNCLASSIFIED = 'UNCLASSIFIED';

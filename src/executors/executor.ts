@@ -64,12 +64,19 @@ export interface ExitInfo {
   signal: string | null;
   /** The kernel's OOM killer ended it (the container's memory limit was reached); null when unknown. */
   oomKilled?: boolean | null;
+  /**
+   * Set when the executor lost the run (its node went down, its daemon restarted): exitCode is
+   * null then, and the iteration is an infrastructure error, never a test result. Says why.
+   */
+  lost?: string;
 }
 
 /** A started iteration. Every method is safe to call in any state and more than once. */
 export interface RunningIteration {
   /** Short id for log lines (container id or pid). */
   readonly id: string;
+  /** Where it runs, for executors that place runs on one of several machines (swarm); known once started. */
+  readonly node?: { id: string; hostname: string } | null;
   /** The console, stdout and stderr interleaved in order, as raw bytes; ends when the run has exited. */
   readonly output: Readable;
   /** Resolves when the process or container has exited; never rejects. */

@@ -2,6 +2,16 @@ import type { PerturbationKind } from '../core/conditions.js';
 import { UsageError } from '../core/errors.js';
 import type { Executor } from './executor.js';
 
+/** What a back end may need to know of the sweep it runs (the swarm: where to place, how long to stop, the shared folder). */
+export interface ExecutorOptions {
+  constraints: string[];
+  graceMs: number;
+  /** The sweep folder, which a swarm's nodes must see; null outside a sweep (clean, doctor). */
+  sweepDir: string | null;
+}
+
+const NO_OPTIONS: ExecutorOptions = { constraints: [], graceMs: 10_000, sweepDir: null };
+
 interface ExecutorEntry {
   /** One line for `--help`. */
   summary: string;
@@ -13,7 +23,7 @@ interface ExecutorEntry {
    * Loads only the executor asked for: dockerode (with its gRPC and SSH stacks) and execa take about
    * a quarter of a second to load, which every command that needs neither would pay.
    */
-  load(): Promise<Executor>;
+  load(options: ExecutorOptions): Promise<Executor>;
 }
 
 /** Every back end: adding one is its folder, an entry here, and its tests. */
@@ -29,6 +39,17 @@ const EXECUTORS = {
     needsImage: false,
     perturbations: [],
     load: async () => new (await import('./local/local-executor.js')).LocalExecutor(),
+  },
+  swarm: {
+    summary: 'a Swarm service of one task per iteration, placed by a Docker Swarm (run on a manager)',
+    needsImage: true,
+    // A task's CPU and memory limits are the service's; pausing, hogs and network need its node's daemon.
+    perturbations: ['cpus', 'memory'],
+    load: async (options) => new (await import('./swarm/swarm-executor.js')).SwarmExecutor({
+      constraints: options.constraints,
+      stopGraceMs: options.graceMs,
+      sharedDir: options.sweepDir,
+    }),
   },
 } satisfies Record<string, ExecutorEntry>;
 
@@ -50,8 +71,8 @@ export function parseExecutorKind(value: unknown, flag = '--executor'): Executor
   return kind as ExecutorKind;
 }
 
-export function createExecutor(kind: ExecutorKind): Promise<Executor> {
-  return EXECUTORS[kind].load();
+export function createExecutor(kind: ExecutorKind, options: ExecutorOptions = NO_OPTIONS): Promise<Executor> {
+  return EXECUTORS[kind].load(options);
 }
 
 /** `docker|local`, for flag syntax in help texts. */

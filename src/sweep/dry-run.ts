@@ -5,8 +5,7 @@ import { currentProcess } from '../store/process-identity.js';
 import { readJsonIfExists } from '../store/read-json.js';
 import { readSweepRecord } from '../store/sweep-record.js';
 import { iterationSpec } from './iteration-spec.js';
-import type { SweepConfig } from './sweep-config.js';
-import { sweepDirOf } from './sweep-runner.js';
+import { type SweepConfig, sweepDirOf } from './sweep-config.js';
 
 /**
  * The plan of a sweep and the exact spec of each iteration as the executor would create it,

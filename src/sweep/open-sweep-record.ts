@@ -16,6 +16,7 @@ function publicSettings(config: SweepConfig, decision: SequentialQuestion | null
   const { container, limits } = config;
   return {
     pytestLauncher: config.run.pytestLauncher,
+    constraints: container.constraints,
     env: publicEnv(container.env),
     envPass: container.envPass,
     mounts: container.mounts,

@@ -91,6 +91,7 @@ async function resultOf(iteration: number, previous: IterationResult | null, job
     pid: previous?.pid ?? 0,
     imageId: previous?.imageId ?? null,
     conditions: previous?.conditions,
+    ...(previous?.node === undefined ? {} : { node: previous.node }),
   }, c);
 }
 

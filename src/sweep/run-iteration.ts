@@ -191,10 +191,11 @@ async function superviseRun(
   });
 
   const judged = (result: IterationResult, infrastructure = false): IterationOutcome => ({ result, collectionFailure: false, infrastructure });
-  const frame = { ...frameAt(exit.exitCode, killedBy), durationMs: clock.now() - startedAt };
+  const node = running.node ?? undefined;
+  const frame = { ...frameAt(exit.exitCode, killedBy), durationMs: clock.now() - startedAt, ...(node === undefined ? {} : { node }) };
   if (interrupted) return judged(harnessResult({ ...frame, killedBy: null }, 'interrupted', 'stopped by Ctrl-C / SIGTERM; it will run again on resume'));
   if (exit.exitCode === null && killedBy === null) {
-    return judged(harnessResult({ ...frame, exitCode: null }, 'error', `lost track of ${running.id} (the Docker daemon went away?)`), true);
+    return judged(harnessResult({ ...frame, exitCode: null }, 'error', exit.lost ?? `lost track of ${running.id} (the Docker daemon went away?)`), true);
   }
   const runExit = { exitCode: exit.exitCode, killedBy };
   // Classified on the way to run.log; only a log that did not finish writing is read back instead.

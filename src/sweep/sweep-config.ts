@@ -1,6 +1,9 @@
+import path from 'node:path';
+
 import type { IterationConditions, PerturbationSpec } from '../core/conditions.js';
 import type { HuntTarget } from '../core/hunt-target.js';
-import type { ExecutorKind } from '../executors/registry.js';
+import type { ExecutorKind, ExecutorOptions } from '../executors/registry.js';
+import { sweepFolderName } from '../store/layout.js';
 import type { MountSpec, ResourceSpec } from '../executors/executor.js';
 
 /** What runs in each iteration: the tests, and how they are started. These define the experiment. */
@@ -18,6 +21,8 @@ export interface RunSpec {
 
 /** The container around the tests. */
 export interface ContainerSettings {
+  /** Where a swarm may place iterations (`node.labels.gpu==true`); other back ends refuse them. */
+  constraints: string[];
   env: Record<string, string>;
   envPass: string[];
   mounts: MountSpec[];
@@ -145,4 +150,14 @@ export function sweepKindOf(config: SweepConfig): string {
   if (config.hunt !== null) return 'hunt';
   if (config.conditions.matrix !== null) return 'matrix';
   return config.run.parallelism;
+}
+
+/** The folder a sweep of this config writes: `<logs>/<serial|nN|matrix|hunt|replay>[_<tag>]`. */
+export function sweepDirOf(config: SweepConfig): string {
+  return path.resolve(config.output.logsDir, sweepFolderName(sweepKindOf(config), config.output.tag));
+}
+
+/** What the back end needs to know of the sweep it runs. */
+export function executorOptionsOf(config: SweepConfig): ExecutorOptions {
+  return { constraints: config.container.constraints, graceMs: config.limits.graceMs, sweepDir: sweepDirOf(config) };
 }

@@ -1,5 +1,4 @@
 import { setMaxListeners } from 'node:events';
-import path from 'node:path';
 
 import type { Taxonomy } from '../classify/taxonomy-types.js';
 import { type Clock, systemClock } from '../core/clock.js';
@@ -10,7 +9,7 @@ import { EnvironmentError, InterruptedError } from '../core/errors.js';
 import type { SweepEvents } from '../core/events.js';
 import type { IterationResult } from '../core/result.js';
 import type { Executor, RunningIteration } from '../executors/executor.js';
-import { SweepLayout, sweepFolderName } from '../store/layout.js';
+import { SweepLayout } from '../store/layout.js';
 import { withLock } from '../store/locks.js';
 import { announceProcess } from '../store/process-files.js';
 import { currentProcess } from '../store/process-identity.js';
@@ -26,7 +25,7 @@ import { LookaheadPool } from './lookahead.js';
 import { openSweepRecord } from './open-sweep-record.js';
 import { planIterations } from './resume.js';
 import type { IterationContext } from './run-iteration.js';
-import { type SweepConfig, sweepKindOf } from './sweep-config.js';
+import { type SweepConfig, sweepDirOf } from './sweep-config.js';
 import { type StopDecision, SweepState } from './sweep-state.js';
 import { WorkQueue } from './work-queue.js';
 import { runWorker } from './worker-loop.js';
@@ -53,11 +52,6 @@ export interface SweepDependencies {
   /** What summary.txt says for the sweep in this folder (the report layer renders it). */
   summaryRenderer(dir: string, record: SweepRecord): SummaryRenderer;
   clock?: Clock;
-}
-
-/** The folder a sweep of this config writes: `<logs>/<serial|nN>[_<tag>]`. */
-export function sweepDirOf(config: SweepConfig): string {
-  return path.resolve(config.output.logsDir, sweepFolderName(sweepKindOf(config), config.output.tag));
 }
 
 /**

@@ -60,6 +60,8 @@ function dockerProbe(): ExecutorProbe {
     reapedNames: (reaped, running) => reaped === running.id,
     processCount: () => null,
     canRunWithoutInit: true,
+    settleMs: 0,
+    cannot: {},
   };
 }
 

@@ -21,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { afterAll, afterEach, beforeEach, describe, expect } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { FORENSICS_SCRIPT } from '../../src/core/container-paths.js';
 import type { Executor, IterationSpec, RunningIteration } from '../../src/executors/executor.js';
@@ -83,8 +83,18 @@ export function describeExecutorConformance(probe: ExecutorProbe): void {
     afterAll(async () => {
       if (measurements.length > 0) console.info(`[${probe.name}] measurements:\n  ${measurements.join('\n  ')}`);
       // Nothing of any sweep used here may remain.
-      for (const id of sweepsUsed) expect(await probe.leftovers(id)).toEqual([]);
+      for (const id of sweepsUsed) await expectNoLeftovers(id);
     });
+
+    async function expectNoLeftovers(id: string): Promise<void> {
+      const end = Date.now() + probe.settleMs;
+      let left = await probe.leftovers(id);
+      while (left.length > 0 && Date.now() < end) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        left = await probe.leftovers(id);
+      }
+      expect(left).toEqual([]);
+    }
 
     const adopt = async (running: RunningIteration): Promise<void> => {
       started.push(running);
@@ -136,6 +146,12 @@ export function describeExecutorConformance(probe: ExecutorProbe): void {
         return exit;
       },
       measure: (line) => void measurements.push(line),
+      expectNoLeftovers,
+      unless(limit, title, body, timeoutMs) {
+        const reason = probe.cannot[limit];
+        if (reason === undefined) it(title, body, timeoutMs);
+        else it.skip(`${title} — cannot: ${reason}`, body, timeoutMs);
+      },
     };
 
     outputChecks(kit);

@@ -1,7 +1,7 @@
 import type { ExitInfo, Executor, IterationSpec, RunningIteration } from '../../src/executors/executor.js';
 import type { ProcessIdentity } from '../../src/store/process-identity.js';
 import type { OutputReader } from './support/output-reader.js';
-import type { ExecutorProbe } from './probe.js';
+import type { ExecutorProbe, Limit } from './probe.js';
 
 /** What each check of the kit works with; every method acts on the check that is running. */
 export interface Kit {
@@ -26,6 +26,10 @@ export interface Kit {
   finish(running: RunningIteration, out: OutputReader, ms?: number): Promise<ExitInfo>;
   /** A figure to print after the kit has run. */
   measure(line: string): void;
+  /** Nothing of the sweep is left (awaited up to the probe's settleMs). */
+  expectNoLeftovers(sweepId: string): Promise<void>;
+  /** A check, or a skipped one named with the reason when the back end cannot do what it checks. */
+  unless(limit: Limit, title: string, body: () => Promise<void>, timeoutMs: number): void;
 }
 
 export const ARTIFACTS_DIR = '/flakehunt/artifacts';

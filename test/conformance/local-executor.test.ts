@@ -56,6 +56,8 @@ function localProbe(): ExecutorProbe {
     reapedNames: (reaped, running) => reaped.replace(/^\D+/, '') === running.id.replace(/^\D+/, ''),
     processCount: (running) => countGroup(pgidOf(running)),
     canRunWithoutInit: false,
+    settleMs: 0,
+    cannot: {},
   };
 }
 

@@ -36,4 +36,11 @@ export interface ExecutorProbe {
   processCount(running: RunningIteration): number | null;
   /** Whether the command can run as PID 1 without an init (then an abort may show as 139, not 134). */
   canRunWithoutInit: boolean;
+  /** How long removals may go on after cleanup() returns (a node finishing them on its own); 0: none. */
+  settleMs: number;
+  /** Checks the back end cannot pass by its nature, with why: registered as skipped, the reason in their names. */
+  cannot: Partial<Record<Limit, string>>;
 }
+
+/** What some back ends cannot do. */
+export type Limit = 'forensics-lists-processes';

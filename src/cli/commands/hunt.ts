@@ -12,6 +12,7 @@ import { renderHuntText } from '../../report/hunt-text.js';
 import { renderSummaryText } from '../../report/summary-text.js';
 import { runName } from '../../store/layout.js';
 import { describeDryRun } from '../../sweep/dry-run.js';
+import { executorOptionsOf } from '../../sweep/sweep-config.js';
 import { sweepExitCode } from '../exit-codes.js';
 import { resolveHuntTarget } from '../hunt-target.js';
 import { publishResults } from '../publish-results.js';
@@ -45,7 +46,7 @@ async function huntCommand(command: Command, options: { target: string; budget?:
   const taxonomy = await loadTaxonomy(base.output.taxonomyFile);
   const target = await resolveHuntTarget(options.target, taxonomy, base);
   const config = huntConfigOf(base, { ...flags, budget: options.budget, reproductions: options.reproductions }, target);
-  const executor = await createExecutor(config.executor);
+  const executor = await createExecutor(config.executor, executorOptionsOf(config));
   if (flags.dryRun === true) {
     process.stdout.write(await describeDryRun(config, executor));
     return 0;

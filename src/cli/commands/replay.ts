@@ -14,6 +14,7 @@ import { SweepLayout } from '../../store/layout.js';
 import { readJsonIfExists } from '../../store/read-json.js';
 import { readSweepRecord } from '../../store/sweep-record.js';
 import { estimateRate } from '../../stats/wilson.js';
+import { executorOptionsOf } from '../../sweep/sweep-config.js';
 import { sweepExitCode } from '../exit-codes.js';
 import { runSweepSession } from '../sweep-session.js';
 
@@ -67,7 +68,7 @@ async function replayCommand(runDir: string, options: ReplayOptions, noColor: bo
     iterations: wholeNumber(options.iterations, '--iterations'),
     jobs: wholeNumber(options.jobs, '--jobs'),
   });
-  const executor = await createExecutor(config.executor);
+  const executor = await createExecutor(config.executor, executorOptionsOf(config));
   const { outcome, summary } = await runSweepSession(config, executor, { noColor, progress: options.progress !== false });
   const original = failureKeysOf(result.failures);
   const counted = outcome.results.filter((r) => r.status === 'passed' || r.status === 'failed');

@@ -5,6 +5,7 @@ import { resolveRunConfig } from '../../config/resolve-run-config.js';
 import { createExecutor } from '../../executors/registry.js';
 import { renderSummaryText } from '../../report/summary-text.js';
 import { describeDryRun } from '../../sweep/dry-run.js';
+import { executorOptionsOf } from '../../sweep/sweep-config.js';
 import { sweepExitCode } from '../exit-codes.js';
 import { publishResults } from '../publish-results.js';
 import { addRunOptions, givenRunFlags } from '../register-run-options.js';
@@ -33,7 +34,7 @@ async function runCommand(command: Command, noColor: boolean): Promise<number> {
   const flags = givenRunFlags(command);
   const file = await loadConfigFile(flags.config as string | undefined);
   const config = resolveRunConfig(flags, file.values, file.dir);
-  const executor = await createExecutor(config.executor);
+  const executor = await createExecutor(config.executor, executorOptionsOf(config));
   if (flags.dryRun === true) {
     process.stdout.write(await describeDryRun(config, executor));
     return 0;

@@ -45,6 +45,6 @@ export function cleanupChecks(kit: Kit): void {
     expect((await kit.probe.leftovers(kit.sweepId())).length, 'while they exist').toBeGreaterThan(0);
     await within(30_000, quiet.running.cleanup(), 'cleanup of the running one');
     await within(30_000, done.running.cleanup(), 'cleanup of the finished one');
-    expect(await kit.probe.leftovers(kit.sweepId())).toEqual([]);
+    await kit.expectNoLeftovers(kit.sweepId());
   }, 90_000);
 }

@@ -30,7 +30,7 @@ export function prepareChecks(kit: Kit): void {
     const prepared = await within(60_000, kit.executor().prepare(kit.spec(['python3', kit.program('exit_code.py'), '0'])), 'prepare()');
     await within(30_000, Promise.all([prepared.discard(), prepared.discard()]), 'two concurrent discard()s');
     await within(30_000, prepared.discard(), 'a third discard()');
-    expect(await kit.probe.leftovers(kit.sweepId())).toEqual([]);
+    await kit.expectNoLeftovers(kit.sweepId());
     await expect(prepared.start()).rejects.toThrow(/already discarded/);
   }, 90_000);
 }

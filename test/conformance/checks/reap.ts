@@ -47,6 +47,6 @@ export function reapChecks(kit: Kit): void {
     await until(async () => !(await kit.probe.stillRunning(owned.running)), 10_000, `the reaped ${owned.running.id} to be gone`);
     // Cleaning up what was reaped is still fine.
     await within(30_000, Promise.all([orphan.running.cleanup(), owned.running.cleanup()]), 'cleanup after reap');
-    expect(await kit.probe.leftovers(kit.sweepId())).toEqual([]);
+    await kit.expectNoLeftovers(kit.sweepId());
   }, 120_000);
 }

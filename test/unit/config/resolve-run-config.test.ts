@@ -137,7 +137,7 @@ describe('resolveRunConfig: every bad input is a UsageError naming the flag and 
   });
 
   it('an unknown executor', () => {
-    expect(usageError({ ...BASE, executor: 'podman' })).toMatch(/--executor must be docker or local, got "podman"/);
+    expect(usageError({ ...BASE, executor: 'podman' })).toMatch(/--executor must be docker, local or swarm, got "podman"/);
   });
 
   it('nothing to run', () => {
