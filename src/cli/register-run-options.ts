@@ -3,7 +3,8 @@ import { type Command, Option } from 'commander';
 import type { ConfigValues } from '../config/config-file.js';
 import { RUN_OPTIONS, type RunOptionKey } from '../config/run-option-table.js';
 
-const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+/** commander's argParser for a repeatable option: every use, in order. */
+export const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 /** `(default 1h)` for the help line, when the option has a default worth showing. */
 function defaultText(value: string | number | boolean | undefined): string {

@@ -16,6 +16,7 @@ import { readSweepRecord } from '../../store/sweep-record.js';
 import { estimateRate } from '../../stats/wilson.js';
 import { executorOptionsOf } from '../../sweep/sweep-config.js';
 import { sweepExitCode } from '../exit-codes.js';
+import { collect } from '../register-run-options.js';
 import { runSweepSession } from '../sweep-session.js';
 
 interface ReplayOptions {
@@ -29,8 +30,6 @@ interface ReplayOptions {
   progress: boolean;
   json?: boolean;
 }
-
-const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 export function registerReplay(program: Command): void {
   program
