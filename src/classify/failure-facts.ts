@@ -55,6 +55,13 @@ export function typePrefix(line: string): string | null {
   return /^((?:[A-Za-z_]\w*\.)*[A-Z]\w*)(?::\s|:?$)/.exec(line)?.[1] ?? null;
 }
 
+/** The type of an exception pytest prints without it: a bare assert, a fixture that does not exist. */
+function impliedType(first: string): string | null {
+  if (first.startsWith('assert ')) return 'AssertionError';
+  if (/^fixture '[^']+' not found$/.test(first)) return '_pytest.fixtures.FixtureLookupError';
+  return null;
+}
+
 /**
  * pytest's short summary cuts messages to the terminal's width with `...`. Where it cuts moves
  * with the length of the run's details before the cut, so only the text before the first of them
@@ -86,7 +93,7 @@ function describeException(e: Evidence): Described | null {
   }
   if (trace !== null) {
     const first = trace.firstLine!;
-    const type = typePrefix(first) ?? trace.locationType ?? (first.startsWith('assert ') ? 'AssertionError' : null);
+    const type = typePrefix(first) ?? trace.locationType ?? impliedType(first);
     return { ...base, type, messageLines: trace.messageLines, frames: trace.frames, display: trimMessage(first), signatureMessage: first };
   }
   return null;
