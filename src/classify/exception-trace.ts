@@ -27,6 +27,18 @@ const NATIVE_EXCEPTION = /^([A-Za-z_][\w.]*)(?::\s.*)?$/;
 // `----- Captured stdout call -----`: what follows is the test's output, not its traceback.
 const CAPTURED = /^-{3,} (?:Captured|captured) /;
 
+/** `KeyError: 'a'` → `KeyError`; `requests.exceptions.ConnectionError: …` → the dotted name; `assert 1 == 2` → null. */
+export function typePrefix(line: string): string | null {
+  return /^((?:[A-Za-z_]\w*\.)*[A-Z]\w*)(?::\s|:?$)/.exec(line)?.[1] ?? null;
+}
+
+/** The trace of a text that holds a whole traceback (the plugin's report of a collection error). */
+export function traceOf(text: string): ExceptionTrace {
+  const trace = new ExceptionTrace();
+  for (const line of text.split('\n')) trace.line(line);
+  return trace;
+}
+
 export class ExceptionTrace {
   /** The `E ` lines of the last exception, without their `E ` prefix. */
   errorLines: string[] = [];
@@ -92,9 +104,12 @@ export class ExceptionTrace {
     }
   }
 
-  /** The exception's first line as Python prints it (`KeyError: 'a'`, `assert 2 == 1`), if any. */
+  /**
+   * The exception's first line as Python prints it (`KeyError: 'a'`, `assert 2 == 1`), if any: the
+   * first `E ` line that starts with a type, since a SyntaxError prints where it is first.
+   */
   get firstLine(): string | null {
-    return this.errorLines[0] ?? this.nativeException;
+    return this.errorLines.find((line) => typePrefix(line) !== null) ?? this.errorLines[0] ?? this.nativeException;
   }
 
   /** Every line of the exception's message. */

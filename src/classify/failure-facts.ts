@@ -5,7 +5,7 @@
 import { type Failure, type FailurePhase, UNCLASSIFIED } from '../core/result.js';
 import type { Parallelism, RunExit } from './classification.js';
 import { type Context, trimMessage } from './context.js';
-import type { Frame } from './exception-trace.js';
+import { type ExceptionTrace, type Frame, traceOf, typePrefix } from './exception-trace.js';
 import { describeDeath, signalOfExit } from './exit-facts.js';
 import { normaliseMessage, PLACEHOLDERS } from './message-normalisation.js';
 import { isOwnCode, type NodeIdCanon, splitNodeid } from './node-ids.js';
@@ -50,11 +50,6 @@ interface Described {
   oomKilled: boolean;
 }
 
-/** `KeyError: 'a'` → `KeyError`; `requests.exceptions.ConnectionError: …` → the dotted name; `assert 1 == 2` → null. */
-export function typePrefix(line: string): string | null {
-  return /^((?:[A-Za-z_]\w*\.)*[A-Z]\w*)(?::\s|:?$)/.exec(line)?.[1] ?? null;
-}
-
 /** The type of an exception pytest prints without it: a bare assert, a fixture that does not exist. */
 function impliedType(first: string): string | null {
   if (first.startsWith('assert ')) return 'AssertionError';
@@ -86,17 +81,23 @@ function markerText(line: string): string {
 function describeException(e: Evidence): Described | null {
   const trace = e.contexts.find((c) => c.trace !== null && c.trace.firstLine !== null)?.trace ?? null;
   const base = { signal: null, oomKilled: false };
+  if (e.plugin !== null && e.plugin.exception === null && e.plugin.message !== null && e.plugin.message.includes('\n')) {
+    // No crash entry (a collection error): the plugin kept pytest's whole traceback text.
+    const fromText = traceOf(e.plugin.message);
+    if (fromText.firstLine !== null) return fromTrace(trace ?? fromText);
+  }
   if (e.plugin !== null && (e.plugin.exception !== null || e.plugin.message !== null)) {
     const lines = splitLines(e.plugin.message ?? '');
     const first = lines[0] ?? e.plugin.exception ?? '';
     return { ...base, type: e.plugin.exception ?? typePrefix(first), messageLines: lines, frames: e.plugin.frames, display: trimMessage(trace?.firstLine ?? first), signatureMessage: first };
   }
-  if (trace !== null) {
-    const first = trace.firstLine!;
-    const type = typePrefix(first) ?? trace.locationType ?? impliedType(first);
-    return { ...base, type, messageLines: trace.messageLines, frames: trace.frames, display: trimMessage(first), signatureMessage: first };
-  }
-  return null;
+  return trace === null ? null : fromTrace(trace);
+}
+
+function fromTrace(trace: ExceptionTrace): Described {
+  const first = trace.firstLine!;
+  const type = typePrefix(first) ?? trace.locationType ?? impliedType(first);
+  return { signal: null, oomKilled: false, type, messageLines: trace.messageLines, frames: trace.frames, display: trimMessage(first), signatureMessage: first };
 }
 
 function describeDeathOf(e: Evidence): Described {
@@ -128,7 +129,7 @@ function describeDeathOf(e: Evidence): Described {
   } else if (dump !== undefined) {
     type = 'pytest-timeout';
     signatureMessage = 'Timeout (thread method)';
-    display = `pytest-timeout's thread method dumped the stacks and ended the process${death ? ` (${death})` : ''}`;
+    display = `${death ? `${death}: ` : ''}pytest-timeout's thread method dumped the stacks and ended the process`;
   } else if (e.crashedOn !== null) {
     type = signal ?? 'worker crash';
     signatureMessage = 'the xdist worker crashed';
@@ -136,7 +137,7 @@ function describeDeathOf(e: Evidence): Described {
   } else {
     type = signal ?? 'died';
     signatureMessage = 'the process died while the test ran';
-    display = `the process died while it ran${death ? ` (${death})` : ''}`;
+    display = death ? `${death}: the process died while the test ran` : 'the process died while the test ran';
   }
   return { type, messageLines: [...eventLines, display], frames, display: trimMessage(display), signatureMessage, signal, oomKilled };
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
+import type { RunExit } from '../../../src/classify/classification.js';
 import { classifyLog } from '../../../src/classify/classify-log.js';
 import { loadTaxonomy } from '../../../src/classify/taxonomy-loader.js';
 
@@ -18,6 +19,8 @@ interface Expected {
   passed: string[];
   /** For cases whose pytest could not start: the one-line note. */
   note?: string;
+  /** What the executor knew about the end of the run besides its exit code (docker inspect). */
+  exit?: Partial<RunExit>;
 }
 
 const cases = readdirSync(CORPUS).filter((name) => statSync(path.join(CORPUS, name)).isDirectory());
@@ -30,7 +33,7 @@ async function classifyCase(name: string, expected: Expected, withPlugin = true)
     taxonomy: await loadTaxonomy(),
     parallelism: expected.parallelism === 'serial' ? 'serial' : 'xdist',
     mode: 'pytest',
-    exit: { exitCode: expected.exitCode, killedBy: null },
+    exit: { exitCode: expected.exitCode, killedBy: null, ...expected.exit },
   });
 }
 
