@@ -4,7 +4,7 @@ import type { Classification, Parallelism, PluginEvent, RunExit, RunnerMode } fr
 import { type Context, newContext, own, trimMessage } from './context.js';
 import { ExceptionTrace } from './exception-trace.js';
 import { EVENT_PATTERNS, ProcessEventReader } from './process-events.js';
-import { type Outcome, parsePytestLine } from './pytest-lines.js';
+import { type Outcome, parsePytestLine, splitTrailingOutcome } from './pytest-lines.js';
 import { lineGroups } from './rule-match.js';
 import { StartupEvidence } from './startup-failure.js';
 import type { LineGroup, Taxonomy, TaxonomyRule } from './taxonomy-types.js';
@@ -81,6 +81,8 @@ export class RunClassifier {
   private workerCwd: string | null = null;
   /** A console node id climbed out of the invocation directory (`../…`). */
   private climbsOut = false;
+  /** The last line (or glued-on text) that was no pytest line: the start of a stderr line, perhaps. */
+  private fragment: string | null = null;
 
   constructor(
     taxonomy: Taxonomy,
@@ -112,28 +114,46 @@ export class RunClassifier {
       this.content(line, 'run');
       return;
     }
+    if (this.events.dumping) {
+      // stdout's `FAILED  [ 50%]` glued to the end of a line of the dump: the running test's outcome.
+      const glued = splitTrailingOutcome(line);
+      if (glued !== null) {
+        if (this.inProgress !== null && this.section === 'body') this.outcome(this.inProgress, glued.outcome);
+        this.events.dump(glued.text);
+        this.pytestLine(glued.text);
+        return;
+      }
+    }
     this.events.dump(line);
     this.pytestLine(line);
   }
 
   private pytestLine(line: string): void {
     const parsed = parsePytestLine(line, this.section === 'summary');
+    const before = this.fragment;
+    this.fragment = parsed.kind === 'text' ? line : null;
+    if (parsed.kind === 'start') this.fragment = before;
     switch (parsed.kind) {
       case 'outcome':
         if (this.section !== 'body') break;
         this.outcome(parsed.test, parsed.outcome);
-        if (parsed.rest !== undefined) this.pytestLine(parsed.rest);
+        // xdist's line ends with the space after the node id; a serial outcome's glued text follows `%]`.
+        if (parsed.rest !== undefined && !this.continued(parsed.worker !== null ? parsed.rest.replace(/^ /, '') : parsed.rest)) this.pytestLine(parsed.rest);
         return;
       case 'bare-outcome':
         if (this.section === 'body' && this.inProgress !== null) {
           this.outcome(this.inProgress, parsed.outcome);
           this.inProgress = null;
         }
-        if (parsed.rest !== undefined) this.pytestLine(parsed.rest);
+        if (parsed.rest !== undefined && !this.continued(parsed.rest)) this.pytestLine(parsed.rest);
         return;
-      case 'start':
+      case 'start': {
         if (this.section !== 'body') break;
         if (parsed.test.startsWith('../')) this.climbsOut = true;
+        if (parsed.rest.length > 0 && this.stderrAfterNodeid(parsed.test, parsed.rest)) {
+          this.fragment = null;
+          return;
+        }
         if (this.parallelism === 'xdist') {
           // xdist prints a node id when a worker starts it; several run at once.
           if (parsed.rest.trim().length === 0 && !this.outcomes.has(parsed.test)) this.xdistRunning.add(own(parsed.test));
@@ -142,6 +162,7 @@ export class RunClassifier {
         this.inProgress = this.keep(parsed.test);
         if (parsed.rest.length > 0) this.content(parsed.rest, parsed.test);
         return;
+      }
       case 'section':
         this.openSection(parsed.title);
         return;
@@ -191,6 +212,49 @@ export class RunClassifier {
         break;
     }
     this.content(line, this.currentKey());
+  }
+
+  /**
+   * The text after a node id, when it is another process's (stderr) rather than the test's own
+   * output: the end of a line of a dump that stdout cut in two, the start of an event whose first
+   * bytes ended the line before, or a dump line with the test's outcome glued to its end. Handles
+   * it and says so; the node id still says which test started.
+   */
+  private stderrAfterNodeid(test: string, rest: string): boolean {
+    const running = () => {
+      if (this.parallelism === 'serial') this.inProgress = this.keep(test);
+    };
+    if (this.continued(rest)) {
+      running();
+      return true;
+    }
+    const joined = this.fragment === null ? null : this.events.startsCut(this.fragment, rest);
+    if (joined !== null) {
+      running();
+      this.content(joined, 'run');
+      return true;
+    }
+    const glued = this.events.dumping || /Fatal Python error:|\+{5,} Timeout/.test(rest) ? splitTrailingOutcome(rest) : null;
+    if (glued !== null) {
+      running();
+      this.content(glued.text, 'run');
+      this.outcome(test, glued.outcome);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Whether the text after a node id (or an outcome) ends a stderr line of an open dump that
+   * stdout cut short; if so the dump has it, and an event that got its words back its matches.
+   */
+  private continued(rest: string): boolean {
+    if (!this.events.dumping) return false;
+    const { consumed, completed } = this.events.continuation(rest);
+    if (completed !== null) {
+      for (const group of this.applicable.groups) if (group.regexes.some((regex) => regex.test(completed.line))) completed.matches.set(group.key, trimMessage(completed.line));
+    }
+    return consumed;
   }
 
   private outcome(test: string, outcome: Outcome): void {

@@ -4,8 +4,10 @@ export type Outcome = 'PASSED' | 'FAILED' | 'ERROR' | 'SKIPPED' | 'XFAIL' | 'XPA
 
 const OUTCOMES = 'PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS|RERUN';
 
-// `tests/x.py::test_a[file] FAILED                                    [ 50%]`
-const SERIAL_OUTCOME = new RegExp(`^(\\S+::.+?) (${OUTCOMES})(?: \\(.*\\))?\\s+\\[\\s*\\d+%\\]\\s*$`);
+// `tests/x.py::test_a[file] FAILED                                    [ 50%]`; the node id has white
+// space only inside its parameter brackets, so stderr glued after it (`t.py::test_x Fatal Python
+// error: FAILED   [ 50%]`) is not taken for part of it.
+const SERIAL_OUTCOME = new RegExp(`^(\\S+::[^\\s[]+(?:\\[[^\\]]*\\])?) (${OUTCOMES})(?: \\(.*\\))?\\s+\\[\\s*\\d+%\\]\\s*$`);
 // The outcome alone, when the test printed (uncaptured) after its node id.
 const BARE_OUTCOME = new RegExp(`^(${OUTCOMES})(?: \\(.*\\))?\\s+\\[\\s*\\d+%\\]\\s*$`);
 // An outcome with another process's output glued after it (stdout and stderr interleave byte by
@@ -111,6 +113,19 @@ export function parsePytestLine(line: string, inSummary: boolean): PytestLine {
   const problem = startsWithOneOf(line, PROBLEM_INITIALS) ? COLLECTION_PROBLEM.exec(line) : null;
   if (problem) return { kind: 'collection-problem', text: problem[1]! };
   return TEXT;
+}
+
+// Another process's line with pytest's outcome glued to its end: `  File "x.py", line 3 in fFAILED     [ 50%]`, `  File FAILED  [ 87%]`.
+const TRAILING_OUTCOME = new RegExp(`^(.*?\\S)\\s*(${OUTCOMES})(?: \\(.*?\\))?\\s+\\[\\s*\\d+%\\]\\s*$`);
+
+/**
+ * A line that is another process's text with an outcome glued on at its end, split in two; null
+ * for anything else (pytest's own outcome lines included).
+ */
+export function splitTrailingOutcome(line: string): { text: string; outcome: Outcome } | null {
+  if (!endsInPercent(line) || SERIAL_OUTCOME.test(line) || BARE_OUTCOME.test(line) || line.startsWith('[gw')) return null;
+  const m = TRAILING_OUTCOME.exec(line);
+  return m ? { text: m[1]!, outcome: m[2] as Outcome } : null;
 }
 
 function startsWithOneOf(line: string, initials: string): boolean {

@@ -21,6 +21,8 @@ interface Expected {
   note?: string;
   /** What the executor knew about the end of the run besides its exit code (docker inspect). */
   exit?: Partial<RunExit>;
+  /** For a console recorded with the plugin's reports: what the console alone must give. */
+  consoleAlone?: Array<{ test: string | null; class: string }>;
 }
 
 const cases = readdirSync(CORPUS).filter((name) => statSync(path.join(CORPUS, name)).isDirectory());
@@ -65,6 +67,16 @@ describe('classification of the real-log corpus', () => {
       if (expected.passed.length > 0) expect(result.tests.passed).toBe(expected.passed.length);
     });
   }
+
+  it('the console alone (no plugin reports) still ties every crash to the test that died, whatever the interleaving', async () => {
+    const withAlone = cases.filter((c) => (JSON.parse(readFileSync(path.join(CORPUS, c, 'expected.json'), 'utf8')) as Expected).consoleAlone !== undefined);
+    expect(withAlone.length).toBeGreaterThanOrEqual(9);
+    for (const name of withAlone) {
+      const expected = JSON.parse(readFileSync(path.join(CORPUS, name, 'expected.json'), 'utf8')) as Expected;
+      const got = (await classifyCase(name, expected, false)).failures.map((f) => ({ test: f.test, class: f.class })).sort(byTest);
+      expect(got, name).toEqual([...expected.consoleAlone!].sort(byTest));
+    }
+  });
 
   it("the plugin's reports and the console alone give the same failures and signatures when the console is whole", async () => {
     for (const name of cases.filter((c) => existsSync(path.join(CORPUS, c, 'artifacts')) && c.startsWith('signatures_'))) {

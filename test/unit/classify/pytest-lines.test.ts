@@ -32,6 +32,12 @@ describe('parsePytestLine: the cheap tests in front of the regexes', () => {
       worker: 'gw0',
       rest: ' Fatal Python error: Aborted',
     });
+    // White space in a node id is only inside its brackets: what follows a space is glued on.
+    expect(parsePytestLine('test_abort.py::test_fails_first Fatal Python error: FAILED                                   [ 50%]', false)).toEqual({
+      kind: 'start',
+      test: 'test_abort.py::test_fails_first',
+      rest: 'Fatal Python error: FAILED                                   [ 50%]',
+    });
     // A start line whose rest is not an outcome stays the test's own output.
     expect(parsePytestLine('t.py::test_a PASSED but not really', false)).toEqual({ kind: 'start', test: 't.py::test_a', rest: 'PASSED but not really' });
   });
