@@ -30,7 +30,10 @@ export interface StreamedRun {
   mode: RunnerMode;
   parallelism: Parallelism;
   rules: TaxonomyRule[];
+  /** The console's outcomes, by the console's node id; a serial run's passes are only counted. */
   outcomes: ReadonlyMap<string, Outcome>;
+  /** Tests the console showed pass (PASSED, XPASS), as of the last outcome of each. */
+  passed: number;
   earlierOutcomes: ReadonlyMap<string, Outcome>;
   summaryMessages: ReadonlyMap<string, string>;
   contexts: ReadonlyMap<string, Context>;
@@ -73,7 +76,8 @@ function headPhase(head: string): FailurePhase {
   return 'call';
 }
 
-export function attribute(run: StreamedRun, exit: RunExit, pluginEvents: Iterable<PluginEvent>): Classification {
+export function attribute(run: StreamedRun, given: RunExit, pluginEvents: Iterable<PluginEvent>): Classification {
+  const exit = withMarkersKill(given, run.events);
   const plugin = new PluginRecord(pluginEvents);
   const dirs: PytestDirs = {
     rootdir: plugin.dirs?.rootdir ?? run.dirs.rootdir,
@@ -108,10 +112,9 @@ export function attribute(run: StreamedRun, exit: RunExit, pluginEvents: Iterabl
   } else {
     if (cutShort && run.inProgress !== null) record(canon.console(run.inProgress)).died = true;
     if (cutShort && exit.killedBy !== null) {
-      const finished = new Set([...run.outcomes.keys()].map((id) => canon.console(id)));
+      // Neither list holds a finished test: xdist's running tests leave it at their outcome.
       const stopped = [...plugin.unfinished().map((test) => canon.pytest(test.nodeid)), ...[...run.xdistRunning].map((id) => canon.console(id))];
       for (const test of stopped) {
-        if (finished.has(test)) continue;
         const r = record(test);
         if (r.crashedOn === undefined) r.died = true;
       }
@@ -152,6 +155,17 @@ export function attribute(run: StreamedRun, exit: RunExit, pluginEvents: Iterabl
   failures.push(...collectionFailures(run, plugin, canon, evidenceBase));
   addRunLevel(run, exit, run_, consumed, runLevelEvents, failures, evidenceBase);
   return decide(run, exit, failures);
+}
+
+/**
+ * Only flakehunt's watchdog writes its markers, and only when it stops the container: a log that
+ * has one was stopped, even where the exit facts do not say so (a seed-script folder, a result
+ * written before killedBy existed).
+ */
+function withMarkersKill(exit: RunExit, events: readonly ProcessEvent[]): RunExit {
+  if (exit.killedBy !== null) return exit;
+  const marker = events.find((event) => event.kind === 'hang' || event.kind === 'wall-timeout');
+  return marker === undefined ? exit : { ...exit, killedBy: marker.kind === 'hang' ? 'idle' : 'timeout' };
 }
 
 /** Gives each failures-section head to a failed test it names, per phase, in order (heads repeat for same-named tests). */
@@ -240,7 +254,7 @@ function workerTies(run: Context | undefined, r: TestRecord, consumed: Set<strin
 
 /** Files that failed to collect while other tests ran (`--continue-on-collection-errors`): failures of their own. */
 function collectionFailures(run: StreamedRun, plugin: PluginRecord, canon: NodeIdCanon, base: Omit<Evidence, 'test' | 'phase' | 'contexts' | 'extraMatches' | 'plugin' | 'summary' | 'died' | 'events' | 'crashedOn'>): Failure[] {
-  if (run.outcomes.size === 0) return [];
+  if (run.outcomes.size === 0 && run.passed === 0) return [];
   const byPath = new Map<string, { contexts: Context[]; plugin: PluginFailure | null }>();
   for (const head of run.heads) {
     const context = head.collecting === null ? undefined : run.contexts.get(head.key);
@@ -322,11 +336,7 @@ function runSignature(type: string, message: string): Pick<Failure, 'signature' 
 
 function countTests(run: StreamedRun): { passed: number; failed: number } {
   if (run.finalText !== null) return parseFinalCounts(run.finalText);
-  let passed = 0;
   let failed = 0;
-  for (const outcome of run.outcomes.values()) {
-    if (outcome === 'PASSED' || outcome === 'XPASS') passed += 1;
-    else if (outcome === 'FAILED' || outcome === 'ERROR') failed += 1;
-  }
-  return { passed, failed };
+  for (const outcome of run.outcomes.values()) if (outcome === 'FAILED' || outcome === 'ERROR') failed += 1;
+  return { passed: run.passed, failed };
 }

@@ -55,7 +55,11 @@ function rulesFor(taxonomy: Taxonomy, parallelism: Parallelism): ApplicableRules
  */
 export class RunClassifier {
   private readonly applicable: ApplicableRules;
+  /** Tests' outcomes; in a serial run, passes only counted (most lines of a big log are passes). */
   private readonly outcomes = new Map<string, Outcome>();
+  private passed = 0;
+  /** The last test that passed, whose teardown's ERROR may follow. */
+  private lastPassed: string | null = null;
   /** A test's previous outcome, when a second one came (`PASSED` then `ERROR` at teardown). */
   private readonly earlierOutcomes = new Map<string, Outcome>();
   private readonly summaryMessages = new Map<string, string>();
@@ -259,12 +263,19 @@ export class RunClassifier {
 
   private outcome(test: string, outcome: Outcome): void {
     if (test.charCodeAt(0) === 0x2e /* . */ && test.startsWith('../')) this.climbsOut = true;
-    // A teardown's ERROR comes after the test's own outcome, which tells the phase apart.
-    if (outcome === 'ERROR') {
-      const before = this.outcomes.get(test);
-      if (before !== undefined && before !== 'ERROR') this.earlierOutcomes.set(this.keep(test), before);
+    if (outcome === 'PASSED' || outcome === 'XPASS') {
+      this.passed += 1;
+      this.lastPassed = test;
+      if (this.parallelism === 'xdist') this.outcomes.set(this.keep(test), outcome);
+    } else {
+      // A teardown's ERROR comes after the test's own outcome, which tells the phase apart.
+      if (outcome === 'ERROR') {
+        const before = this.outcomes.get(test) ?? (test === this.lastPassed ? 'PASSED' : undefined);
+        if (before !== undefined && before !== 'ERROR') this.earlierOutcomes.set(this.keep(test), before);
+        if (before === 'PASSED' || before === 'XPASS') this.passed -= 1;
+      }
+      this.outcomes.set(this.keep(test), outcome);
     }
-    this.outcomes.set(this.keep(test), outcome);
     if (this.parallelism === 'xdist') this.xdistRunning.delete(test);
     if (test === this.inProgress) this.inProgress = null;
   }
@@ -353,6 +364,7 @@ export class RunClassifier {
       parallelism: this.parallelism,
       rules: this.applicable.rules,
       outcomes: this.outcomes,
+      passed: this.passed,
       earlierOutcomes: this.earlierOutcomes,
       summaryMessages: this.summaryMessages,
       contexts: this.contexts,

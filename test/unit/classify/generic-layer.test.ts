@@ -81,5 +81,9 @@ describe("the generic layer: the watchdog's markers", () => {
     const c = classifier.finish({ exitCode: 137, killedBy });
     expect(c.failures.map(({ test, class: k, message }) => ({ test, class: k, message }))).toEqual([{ test: 't.py::test_x', class: cls, message: marker }]);
     expect(c.failures[0]!.signatureText).toBe(`${cls} | t.py::test_x | ${marker.slice('[flakehunt] '.length, marker.indexOf(';')).replace(/\d+[mh]/, '<duration>')}`);
+    // Offline, where nothing recorded that the harness stopped it (a seed-script folder): the marker says so.
+    const offline = new RunClassifier(await loadTaxonomy(MINIMAL), 'serial', 'pytest');
+    for (const line of hung(marker).split('\n')) offline.line(line);
+    expect(offline.finish({ exitCode: 137, killedBy: null }).failures.map((f) => [f.test, f.class])).toEqual([['t.py::test_x', cls]]);
   });
 });
