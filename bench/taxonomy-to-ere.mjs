@@ -42,8 +42,12 @@ export function jsToEre(source) {
   return out;
 }
 
+// The line patterns flakehunt scans every line for: each rule's `patterns` and its `when` entries'
+// `output`, in this taxonomy and in the generic layer every taxonomy gets.
+const linePatterns = (t) => t.rules.flatMap((rule) => [...(rule.patterns ?? []), ...[rule.when ?? []].flat().flatMap((w) => w.output ?? [])]);
 const taxonomy = JSON.parse(readFileSync(taxonomyFile, 'utf8'));
-const patterns = taxonomy.rules.flatMap((rule) => rule.patterns);
+const generic = JSON.parse(readFileSync(path.join(repo, 'templates/taxonomy/generic.json'), 'utf8'));
+const patterns = [...new Set([...linePatterns(taxonomy), ...linePatterns(generic)])];
 const eres = patterns.map(jsToEre);
 writeFileSync(outFile, `${eres.join('\n')}\n`);
 

@@ -1,5 +1,4 @@
 import { requiredLiterals } from './required-literals.js';
-import type { TaxonomyRule } from './taxonomy-types.js';
 
 /**
  * From this length on, a line is first searched for the rules' literals. Below it the combined
@@ -18,7 +17,8 @@ export class AnyRule {
   /** Every line the regex matches contains one of these; null: no such set could be derived. */
   readonly literals: string[] | null;
 
-  constructor(rules: TaxonomyRule[]) {
+  /** `rules`: anything with regexes (taxonomy rules, line groups). */
+  constructor(rules: ReadonlyArray<{ readonly regexes: readonly RegExp[] }>) {
     const regexes = rules.flatMap((rule) => rule.regexes);
     this.regex = regexes.length > 0 ? new RegExp(regexes.map((r) => `(?:${r.source})`).join('|')) : null;
     this.literals = regexes.length > 0 ? literalsOfAll(regexes) : null;

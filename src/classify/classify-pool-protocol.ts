@@ -11,9 +11,9 @@ export interface WorkerStart {
   source: string;
 }
 
-/** A compiled taxonomy back in the form a worker can be sent (RegExps do not cross threads). */
+/** A compiled taxonomy back in the form a worker can be sent (RegExps do not cross threads); the worker adds the generic layer again. */
 export function workerStart(taxonomy: Taxonomy): WorkerStart {
-  return { taxonomy: { name: taxonomy.name, rules: taxonomy.rules.map(({ regexes: _compiled, ...spec }) => spec) }, source: taxonomy.source };
+  return { taxonomy: taxonomy.spec, source: taxonomy.source };
 }
 
 export interface JobMessage {

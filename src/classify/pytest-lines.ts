@@ -4,10 +4,15 @@ export type Outcome = 'PASSED' | 'FAILED' | 'ERROR' | 'SKIPPED' | 'XFAIL' | 'XPA
 
 const OUTCOMES = 'PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS|RERUN';
 
-// `tests/x.py::test_a[file] FAILED                                    [ 50%]`
-const SERIAL_OUTCOME = new RegExp(`^(\\S+::.+?) (${OUTCOMES})(?: \\(.*\\))?\\s+\\[\\s*\\d+%\\]\\s*$`);
+// `tests/x.py::test_a[file] FAILED                                    [ 50%]`; the node id has white
+// space only inside its parameter brackets, so stderr glued after it (`t.py::test_x Fatal Python
+// error: FAILED   [ 50%]`) is not taken for part of it.
+const SERIAL_OUTCOME = new RegExp(`^(\\S+::[^\\s[]+(?:\\[[^\\]]*\\])?) (${OUTCOMES})(?: \\(.*\\))?\\s+\\[\\s*\\d+%\\]\\s*$`);
 // The outcome alone, when the test printed (uncaptured) after its node id.
 const BARE_OUTCOME = new RegExp(`^(${OUTCOMES})(?: \\(.*\\))?\\s+\\[\\s*\\d+%\\]\\s*$`);
+// An outcome with another process's output glued after it (stdout and stderr interleave byte by
+// byte): `FAILED     [ 87%]Fatal Python error: Aborted`.
+const GLUED_OUTCOME = new RegExp(`^(${OUTCOMES})(?: \\(.*?\\))?\\s+\\[\\s*\\d+%\\](.+)$`);
 // A node id: no white space, except inside its parameter brackets. Output of other processes
 // (an xdist worker's stderr) can be glued onto the end of a line without a newline.
 const NODE_ID = '\\S+?(?:\\[[^\\]]*\\])?(?=\\s|$)';
@@ -26,11 +31,16 @@ const COLLECTION_PROBLEM = /(?:^|^collecting \.\.\. )(ERROR: (?:file or director
 // The characters BARE_OUTCOME and COLLECTION_PROBLEM (both anchored at ^) can start with.
 const OUTCOME_INITIALS = [...new Set(OUTCOMES.split('|').map((outcome) => outcome[0]!))].join('');
 const PROBLEM_INITIALS = 'EInc';
-const STACK_FRAME = /^\s*File "[^"]*", line \d+,? in (\S+)/;
+const ROOTDIR = /^rootdir: (\/\S*?)(?:, (?:configfile|inifile|testpaths|plugins):.*)?$/;
+// `[gw0] linux Python 3.11.2 cwd: /suite`: where the workers (and pytest) were started.
+const WORKER_CWD = /^\[gw\d+\] .* cwd: (\/.*)$/;
 
 export type PytestLine =
-  | { kind: 'outcome'; test: string; outcome: Outcome; worker: string | null }
-  | { kind: 'bare-outcome'; outcome: Outcome }
+  /** `rest`: what followed the outcome on the same line, when something was glued to it. */
+  | { kind: 'outcome'; test: string; outcome: Outcome; worker: string | null; rest?: string }
+  | { kind: 'bare-outcome'; outcome: Outcome; rest?: string }
+  | { kind: 'rootdir'; dir: string }
+  | { kind: 'worker-cwd'; dir: string }
   | { kind: 'start'; test: string; rest: string }
   | { kind: 'summary-entry'; outcome: 'FAILED' | 'ERROR'; target: string; message: string | null }
   | { kind: 'section'; title: string }
@@ -49,9 +59,18 @@ export function parsePytestLine(line: string, inSummary: boolean): PytestLine {
   const first = line.charCodeAt(0);
   if (first === 0x5b /* [ */) {
     let m = XDIST_OUTCOME.exec(line);
-    if (m) return { kind: 'outcome', test: m[3]!, outcome: m[2] as Outcome, worker: m[1]! };
+    if (m) {
+      const rest = line.slice(m[0].length);
+      return rest.trim().length > 0 ? { kind: 'outcome', test: m[3]!, outcome: m[2] as Outcome, worker: m[1]!, rest } : { kind: 'outcome', test: m[3]!, outcome: m[2] as Outcome, worker: m[1]! };
+    }
     m = NODE_DOWN.exec(line);
     if (m) return { kind: 'node-down', worker: m[1]!, reason: m[2]! };
+    m = line.includes(' cwd: ') ? WORKER_CWD.exec(line) : null;
+    if (m) return { kind: 'worker-cwd', dir: m[1]! };
+  }
+  if (first === 0x72 /* r */ && line.startsWith('rootdir: ')) {
+    const m = ROOTDIR.exec(line);
+    if (m) return { kind: 'rootdir', dir: m[1]! };
   }
   if (first === 0x3d /* = */) {
     let m = FINAL_LINE.exec(line);
@@ -79,13 +98,34 @@ export function parsePytestLine(line: string, inSummary: boolean): PytestLine {
     let m = outcomeTail ? SERIAL_OUTCOME.exec(line) : null;
     if (m) return { kind: 'outcome', test: m[1]!, outcome: m[2] as Outcome, worker: null };
     m = SERIAL_START.exec(line);
-    if (m && !line.startsWith(' ')) return { kind: 'start', test: m[1]!, rest: m[2] ?? '' };
+    if (m && !line.startsWith(' ')) {
+      const rest = m[2] ?? '';
+      const glued = rest.length > 0 && startsWithOneOf(rest, OUTCOME_INITIALS) ? GLUED_OUTCOME.exec(rest) : null;
+      if (glued) return { kind: 'outcome', test: m[1]!, outcome: glued[1] as Outcome, worker: null, rest: glued[2]! };
+      return { kind: 'start', test: m[1]!, rest };
+    }
   }
-  const bare = outcomeTail && startsWithOneOf(line, OUTCOME_INITIALS) ? BARE_OUTCOME.exec(line) : null;
+  const initial = startsWithOneOf(line, OUTCOME_INITIALS);
+  const bare = outcomeTail && initial ? BARE_OUTCOME.exec(line) : null;
   if (bare) return { kind: 'bare-outcome', outcome: bare[1] as Outcome };
+  const gluedBare = !outcomeTail && initial && line.includes('%]') ? GLUED_OUTCOME.exec(line) : null;
+  if (gluedBare) return { kind: 'bare-outcome', outcome: gluedBare[1] as Outcome, rest: gluedBare[2]! };
   const problem = startsWithOneOf(line, PROBLEM_INITIALS) ? COLLECTION_PROBLEM.exec(line) : null;
   if (problem) return { kind: 'collection-problem', text: problem[1]! };
   return TEXT;
+}
+
+// Another process's line with pytest's outcome glued to its end: `  File "x.py", line 3 in fFAILED     [ 50%]`, `  File FAILED  [ 87%]`.
+const TRAILING_OUTCOME = new RegExp(`^(.*?\\S)\\s*(${OUTCOMES})(?: \\(.*?\\))?\\s+\\[\\s*\\d+%\\]\\s*$`);
+
+/**
+ * A line that is another process's text with an outcome glued on at its end, split in two; null
+ * for anything else (pytest's own outcome lines included).
+ */
+export function splitTrailingOutcome(line: string): { text: string; outcome: Outcome } | null {
+  if (!endsInPercent(line) || SERIAL_OUTCOME.test(line) || BARE_OUTCOME.test(line) || line.startsWith('[gw')) return null;
+  const m = TRAILING_OUTCOME.exec(line);
+  return m ? { text: m[1]!, outcome: m[2] as Outcome } : null;
 }
 
 function startsWithOneOf(line: string, initials: string): boolean {
@@ -102,11 +142,6 @@ function endsInPercent(line: string): boolean {
   // Printable ASCII other than `]` cannot be trailing white space.
   if (last > 0x20 && last < 0x7f) return false;
   return line.trimEnd().endsWith('%]');
-}
-
-/** The function a stack-dump line is in (`File "x.py", line 3 in test_b` → `test_b`), or null. */
-export function stackFrameFunction(line: string): string | null {
-  return STACK_FRAME.exec(line)?.[1] ?? null;
 }
 
 /** `tests/x.py::TestA::test_b[p]` → `test_b`: the name stack dumps and failure heads use. */

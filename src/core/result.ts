@@ -6,18 +6,28 @@ export type IterationStatus = 'passed' | 'failed' | 'error' | 'interrupted';
 /** Why the harness had to stop the container, if it did. */
 export type KilledBy = 'timeout' | 'idle' | null;
 
-/** One failure seen in an iteration, attributed to a test when the log says which. */
+/** The part of a test that failed: pytest's setup, call and teardown phases, or collecting its file. */
+export type FailurePhase = 'setup' | 'call' | 'teardown' | 'collection';
+
+/**
+ * One failure seen in an iteration, attributed to a test when the log says which. A test that
+ * failed in more than one phase (its call, then its teardown) has one failure per phase. The
+ * optional fields are absent from result.json files written before they existed.
+ */
 export interface Failure {
-  /** pytest node id (`tests/x.py::test_a[file]`), or null for a failure of the run as a whole. */
+  /** Canonical pytest node id (`tests/x.py::test_a[file]`), or null for a failure of the run as a whole. */
   test: string | null;
   /** A taxonomy rule id (`A1`, `B1`, …) or `UNCLASSIFIED`. */
   class: string;
   /** The line that shows what failed, trimmed. */
   message: string;
-  /** A short stable id of the way it failed (see docs/signatures.md). */
+  /** The way it failed, as a short stable id: 12 hex digits of the SHA-256 of signatureText. */
   signature?: string;
-  /** The normalised text the signature is made from. */
+  /** The way it failed with run-specific details taken out: `type | where | message` (docs/signatures.md). */
   signatureText?: string;
+  phase?: FailurePhase;
+  /** The exception type as Python prints it, or for a process that died the signal (`SIGABRT`). */
+  exception?: string;
 }
 
 /** The contents of `runNNN/result.json`: written atomically, last, when the iteration is finished. */
@@ -47,6 +57,10 @@ export interface IterationResult {
   conditions?: IterationConditions;
   /** The machine it ran on, for back ends that place runs on one of several (a swarm node). */
   node?: { id: string; hostname: string };
+  /** The kernel's OOM killer ended it (present only when it did), so offline classification agrees. */
+  oomKilled?: true;
+  /** The signal that ended the test command, when the executor knows it. */
+  signal?: string;
 }
 
 export const UNCLASSIFIED = 'UNCLASSIFIED';

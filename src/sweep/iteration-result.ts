@@ -3,7 +3,7 @@ import { maskSecrets } from '../core/secrets.js';
 import type { Failure, IterationResult, IterationStatus } from '../core/result.js';
 
 /** What a result says besides its classification: which iteration, when, where, how it ended. */
-export type ResultFrame = Pick<IterationResult, 'iteration' | 'exitCode' | 'killedBy' | 'durationMs' | 'startedAt' | 'finishedAt' | 'attempt' | 'host' | 'pid' | 'imageId' | 'conditions' | 'node'>;
+export type ResultFrame = Pick<IterationResult, 'iteration' | 'exitCode' | 'killedBy' | 'durationMs' | 'startedAt' | 'finishedAt' | 'attempt' | 'host' | 'pid' | 'imageId' | 'conditions' | 'node' | 'oomKilled' | 'signal'>;
 
 /** At most this many failures are kept per result: a suite failing by thousands stays cheap to summarise. */
 const MAX_FAILURES_KEPT = 200;
@@ -25,7 +25,11 @@ export function classifiedResult(frame: ResultFrame, classification: Classificat
   return inFieldOrder(frame, {
     status: classification.status,
     classes: classification.classes,
-    failures: capFailures(classification.failures.map((f) => ({ ...f, message: mask(f.message) }))),
+    failures: capFailures(classification.failures.map((f) => ({
+      ...f,
+      message: mask(f.message),
+      ...(f.signatureText === undefined ? {} : { signatureText: mask(f.signatureText) }),
+    }))),
     exitCodeMismatch: classification.exitCodeMismatch,
     tests: classification.tests,
     note: classification.note === null ? null : mask(classification.note),
@@ -41,10 +45,12 @@ type Verdict = Pick<IterationResult, 'status' | 'classes' | 'failures' | 'exitCo
 
 /** A result with its fields in the order the README documents (result.json is read by people too). */
 function inFieldOrder(frame: ResultFrame, verdict: Verdict): IterationResult {
-  const { iteration, exitCode, durationMs, killedBy, startedAt, finishedAt, attempt, host, pid, imageId, conditions, node } = frame;
+  const { iteration, exitCode, durationMs, killedBy, startedAt, finishedAt, attempt, host, pid, imageId, conditions, node, oomKilled, signal } = frame;
   const { status, classes, failures, exitCodeMismatch, tests, note } = verdict;
   const result: IterationResult = { iteration, status, exitCode, durationMs, classes, failures, killedBy, exitCodeMismatch, tests, startedAt, finishedAt, attempt, host, pid, imageId, note };
   if (conditions !== undefined) result.conditions = conditions;
   if (node !== undefined) result.node = node;
+  if (oomKilled === true) result.oomKilled = true;
+  if (signal !== undefined) result.signal = signal;
   return result;
 }

@@ -33,6 +33,8 @@ export interface SweepOrigin {
   kind: 'flakehunt' | 'seed-script';
   parallelism: string;
   mode: RunnerMode;
+  /** The containers' memory limit (--memory), for the OOM class's message. */
+  memoryLimitBytes: number | null;
 }
 
 /** Reads parallelism from sweep.json, or from a seed-script folder name (`serial`, `n4`, `n4_fix8`). */
@@ -40,13 +42,14 @@ export async function sweepOrigin(layout: SweepLayout): Promise<SweepOrigin> {
   const record = await readSweepRecord(layout).catch(() => null);
   if (record !== null) {
     const { identity } = record;
-    return { kind: 'flakehunt', parallelism: identity.parallelism ?? 'serial', mode: identity.command ? 'command' : 'pytest' };
+    const memory = (record.settings.resources as { memoryBytes?: number | null } | undefined)?.memoryBytes ?? null;
+    return { kind: 'flakehunt', parallelism: identity.parallelism ?? 'serial', mode: identity.command ? 'command' : 'pytest', memoryLimitBytes: memory };
   }
   const m = /^(serial|n(\d+))(?:_.*)?$/.exec(path.basename(layout.dir));
   if (!m) {
     throw new UsageError(`${layout.dir} has no sweep.json and its name does not say the parallelism (serial, n4, n4_fix8): rename it or run flakehunt run there first`);
   }
-  return { kind: 'seed-script', parallelism: m[2] ?? 'serial', mode: 'pytest' };
+  return { kind: 'seed-script', parallelism: m[2] ?? 'serial', mode: 'pytest', memoryLimitBytes: null };
 }
 
 async function seedExitCode(runDir: string): Promise<number | null> {
@@ -72,8 +75,16 @@ async function jobFor(layout: SweepLayout, origin: SweepOrigin, iteration: numbe
   const log = layout.consoleLog(iteration);
   if (!existsSync(log) || (previous === null && origin.kind === 'flakehunt')) return null;
   const exitCode = previous?.exitCode ?? (await seedExitCode(layout.runDir(iteration)));
-  const parallelism: Parallelism = origin.parallelism === 'serial' ? 'serial' : 'xdist';
-  return { log, artifactsDir: layout.artifactsDir(iteration), parallelism, mode: origin.mode, exit: { exitCode, killedBy: previous?.killedBy ?? null } };
+  // A matrix cell may have its own parallelism.
+  const parallelism: Parallelism = (previous?.conditions?.parallelism ?? origin.parallelism) === 'serial' ? 'serial' : 'xdist';
+  const exit = {
+    exitCode,
+    killedBy: previous?.killedBy ?? null,
+    oomKilled: previous?.oomKilled === true,
+    memoryLimitBytes: previous?.conditions?.realized.memoryBytes ?? origin.memoryLimitBytes,
+    signal: previous?.signal ?? null,
+  };
+  return { log, artifactsDir: layout.artifactsDir(iteration), parallelism, mode: origin.mode, exit };
 }
 
 async function resultOf(iteration: number, previous: IterationResult | null, job: LogJob, c: Classification): Promise<IterationResult> {
@@ -92,6 +103,8 @@ async function resultOf(iteration: number, previous: IterationResult | null, job
     imageId: previous?.imageId ?? null,
     conditions: previous?.conditions,
     ...(previous?.node === undefined ? {} : { node: previous.node }),
+    ...(previous?.oomKilled === true ? { oomKilled: true as const } : {}),
+    ...(previous?.signal === undefined ? {} : { signal: previous.signal }),
   }, c);
 }
 

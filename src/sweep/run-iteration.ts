@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 
-import type { Classification } from '../classify/classification.js';
+import type { Classification, StartupFailure } from '../classify/classification.js';
 import { classifyLog, readPluginEvents } from '../classify/classify-log.js';
 import type { Taxonomy } from '../classify/taxonomy-types.js';
 import type { IterationConditions } from '../core/conditions.js';
@@ -53,6 +53,8 @@ export interface IterationContext {
 export interface IterationOutcome {
   result: IterationResult;
   collectionFailure: boolean;
+  /** pytest could not even start: what failed, for the hint that stops the sweep. */
+  startupFailure?: StartupFailure | null;
   /** An error of the infrastructure, not of the tests (worth retrying). */
   infrastructure: boolean;
 }
@@ -130,7 +132,7 @@ export async function runIterationAttempt(
   }
   ctx.live.add(running);
   try {
-    return await superviseRun(ctx, iteration, running, frame, attempt);
+    return await superviseRun(ctx, iteration, running, frame, attempt, conditions);
   } finally {
     // The next iteration need not wait for `docker rm`: the removal goes on in the background and
     // the sweep awaits every removal before it ends (a killed process's leftovers are reaped later).
@@ -151,6 +153,7 @@ async function superviseRun(
   running: RunningIteration,
   frameAt: (exitCode?: number | null, killedBy?: KilledBy) => ResultFrame,
   attempt: number,
+  conditions: IterationConditions,
 ): Promise<IterationOutcome> {
   const { config, layout, clock } = ctx;
   await ctx.onRunner(running.id);
@@ -158,7 +161,7 @@ async function superviseRun(
   ctx.events.emit({ type: 'iteration-started', iteration, attempt, runner: running.id, at: startedAt });
   const secrets = secretValues(config.container.env, config.container.envPass);
   const tap = new OutputTap(secrets);
-  const tee = new ClassifyingTee(ctx.taxonomy, parallelismKind(config.run), runnerMode(config.run));
+  const tee = new ClassifyingTee(ctx.taxonomy, parallelismKind(conditions), runnerMode(config.run));
   const written = pipeline(running.output, tap, tee, createWriteStream(layout.runLog(iteration)));
   let writtenWhole = false;
   written.then(() => (writtenWhole = true), () => undefined);
@@ -192,12 +195,19 @@ async function superviseRun(
 
   const judged = (result: IterationResult, infrastructure = false): IterationOutcome => ({ result, collectionFailure: false, infrastructure });
   const node = running.node ?? undefined;
-  const frame = { ...frameAt(exit.exitCode, killedBy), durationMs: clock.now() - startedAt, ...(node === undefined ? {} : { node }) };
+  const frame = {
+    ...frameAt(exit.exitCode, killedBy),
+    durationMs: clock.now() - startedAt,
+    ...(node === undefined ? {} : { node }),
+    ...(exit.oomKilled === true ? { oomKilled: true as const } : {}),
+    ...(exit.signal === null ? {} : { signal: exit.signal }),
+  };
   if (interrupted) return judged(harnessResult({ ...frame, killedBy: null }, 'interrupted', 'stopped by Ctrl-C / SIGTERM; it will run again on resume'));
   if (exit.exitCode === null && killedBy === null) {
     return judged(harnessResult({ ...frame, exitCode: null }, 'error', exit.lost ?? `lost track of ${running.id} (the Docker daemon went away?)`), true);
   }
-  const runExit = { exitCode: exit.exitCode, killedBy };
+  const memoryLimitBytes = conditions.realized.memoryBytes ?? config.container.resources.memoryBytes;
+  const runExit = { exitCode: exit.exitCode, killedBy, oomKilled: exit.oomKilled === true, memoryLimitBytes, signal: exit.signal };
   // Classified on the way to run.log; only a log that did not finish writing is read back instead.
   const classification: Classification = writtenWhole && tee.complete
     ? tee.finish(runExit, await readPluginEvents(layout.artifactsDir(iteration)))
@@ -205,9 +215,14 @@ async function superviseRun(
       log: layout.runLog(iteration),
       artifactsDir: layout.artifactsDir(iteration),
       taxonomy: ctx.taxonomy,
-      parallelism: parallelismKind(config.run),
+      parallelism: parallelismKind(conditions),
       mode: runnerMode(config.run),
       exit: runExit,
     });
-  return { result: classifiedResult(frame, classification, secrets), collectionFailure: classification.collectionFailure, infrastructure: false };
+  return {
+    result: classifiedResult(frame, classification, secrets),
+    collectionFailure: classification.collectionFailure,
+    startupFailure: classification.startupFailure,
+    infrastructure: false,
+  };
 }

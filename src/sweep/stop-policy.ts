@@ -17,6 +17,20 @@ export interface PolicyOutcome {
   result: Pick<IterationResult, 'status' | 'note'>;
   infrastructure: boolean;
   collectionFailure: boolean;
+  startupFailure?: { what: 'plugin' | 'conftest' | 'usage' | 'pytest' } | null;
+}
+
+/** Where to look when pytest could not collect or start the tests. */
+function collectionHint(outcome: PolicyOutcome): string {
+  switch (outcome.startupFailure?.what) {
+    case 'plugin':
+    case 'usage':
+      return 'check --pytest-args (and the plugins the image has)';
+    case 'conftest':
+      return 'check the suite\'s conftest.py (and --mount, --workdir)';
+    default:
+      return 'check --pytest-nodeid, --workdir and --mount';
+  }
 }
 
 /** How many failing iterations stop the sweep (--until-fail is 1); null without a limit. */
@@ -64,7 +78,7 @@ export function judgeOutcome(
     return { state: next, stop: { kind: 'environment', reason }, limitReached: false };
   }
   if (outcome.collectionFailure && state.verdicts === 0) {
-    return { state: next, stop: { kind: 'collection', reason: `${result.note}; check --pytest-nodeid, --workdir and --mount` }, limitReached: false };
+    return { state: next, stop: { kind: 'collection', reason: `${result.note}; ${collectionHint(outcome)}` }, limitReached: false };
   }
   const limit = failureLimit(settings);
   const failing = counts.failingSinceStart;

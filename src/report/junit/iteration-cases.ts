@@ -37,6 +37,8 @@ interface ReportedTest {
 function reportedTests(events: PluginEvent[]): Map<string, ReportedTest> {
   const tests = new Map<string, ReportedTest>();
   for (const event of events) {
+    // Session and collection events name no test.
+    if (event.nodeid === undefined) continue;
     let test = tests.get(event.nodeid);
     if (!test) {
       test = { failed: false, skipped: false, callPassed: false, message: null };

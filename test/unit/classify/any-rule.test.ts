@@ -1,16 +1,21 @@
 import { describe, expect, it } from 'vitest';
 
 import { AnyRule, fromRarestStart, PREFILTER_MIN_LENGTH } from '../../../src/classify/any-rule.js';
-import type { TaxonomyRule } from '../../../src/classify/taxonomy-types.js';
+import { lineGroups } from '../../../src/classify/rule-match.js';
 import { taxonomy } from './helpers.js';
 
-function rule(id: string, ...patterns: string[]): TaxonomyRule {
-  return { id, title: id, kind: 'test-bug', patterns, regexes: patterns.map((p) => new RegExp(p)) };
+function rule(id: string, ...patterns: string[]): { regexes: RegExp[] } {
+  return { regexes: patterns.map((p) => new RegExp(p)) };
 }
 
-/** What AnyRule replaced: the rules' patterns as one regex, tried on every line. */
-function combined(rules: TaxonomyRule[]): RegExp {
-  return new RegExp(rules.flatMap((r) => r.regexes.map((x) => `(?:${x.source})`)).join('|'));
+/** What AnyRule replaced: the patterns as one regex, tried on every line. */
+function combined(groups: Array<{ regexes: RegExp[] }>): RegExp {
+  return new RegExp(groups.flatMap((g) => g.regexes.map((x) => `(?:${x.source})`)).join('|'));
+}
+
+/** The line groups of the bundled taxonomy (with the generic layer), as the classifier scans them. */
+async function bundledGroups(): Promise<Array<{ regexes: RegExp[] }>> {
+  return lineGroups((await taxonomy()).rules);
 }
 
 /** Long lines holding each sample somewhere (start, middle, end), and long lines holding nothing. */
@@ -37,15 +42,15 @@ const SAMPLES = [
 
 describe('AnyRule', () => {
   it('derives a literal prefilter from the bundled taxonomy', async () => {
-    expect(new AnyRule((await taxonomy()).rules).literals).toContain('Fatal Python error: ');
+    expect(new AnyRule(await bundledGroups()).literals).toContain('Fatal Python error: ');
   });
 
   it('answers as the combined regex does, on short and long lines, with the bundled rules', async () => {
-    const rules = (await taxonomy()).rules;
-    const anyRule = new AnyRule(rules);
-    const regex = combined(rules);
+    const groups = await bundledGroups();
+    const anyRule = new AnyRule(groups);
+    const regex = combined(groups);
     const lines = [...SAMPLES, ...longLines(SAMPLES)];
-    expect(lines.filter((line) => regex.test(line)).length).toBeGreaterThan(SAMPLES.length * 3);
+    expect(lines.filter((line) => regex.test(line)).length).toBeGreaterThan(SAMPLES.length * 2);
     for (const line of lines) expect(anyRule.test(line), line.slice(0, 80)).toBe(regex.test(line));
   });
 

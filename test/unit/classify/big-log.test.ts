@@ -12,14 +12,16 @@ import { pairs, taxonomy } from './helpers.js';
 
 const TESTS = 3000;
 const NOISE_LINES_PER_TEST = 1050;
-/** Failing tests, spread through the log, and the failures-section line that says why. */
-const FAILING: Record<number, { line: string; class: string }> = {
-  150: { line: 'E       AssertionError: Expected exactly 1 (worker_id, dp_rank) to have events, got 2', class: 'A1' },
-  900: { line: 'E       AssertionError: Router states have different numbers of events', class: 'A2' },
+/** Failing tests, spread through the log, and the failures-section line that says why (A1 and A2 are the seed's tests). */
+const FAILING: Record<number, { line: string; class: string; name?: string }> = {
+  150: { line: 'E       AssertionError: Expected exactly 1 (worker_id, dp_rank) to have events, got 2', class: 'A1', name: 'test_router_decisions[jetstream-tcp]' },
+  900: { line: 'E       AssertionError: Router states have different numbers of events', class: 'A2', name: 'test_indexers_sync[file]' },
   1700: { line: 'E       Failed: Timeout (>90.0s) from pytest-timeout.', class: 'A3' },
   2600: { line: "E       RuntimeError: Failed to fetch model 'Qwen/Qwen3-0.6B' from HuggingFace", class: 'A5' },
   2999: { line: 'E       ValueError: nothing any rule knows', class: UNCLASSIFIED },
 };
+
+const nameOf = (t: number) => FAILING[t]?.name ?? `test_${t}`;
 
 let dir: string;
 let log: string;
@@ -42,7 +44,7 @@ async function writeBigLog(file: string): Promise<void> {
   );
   const failingIds = Object.keys(FAILING).map(Number);
   for (let t = 0; t < TESTS; t += 1) {
-    const lines = [`t.py::test_${t} `];
+    const lines = [`t.py::${nameOf(t)} `];
     for (let n = 0; n < NOISE_LINES_PER_TEST; n += 1) {
       lines.push(`DEBUG router.kv: test ${t} event ${n} applied for worker 7 dp_rank 0 block_hash=0x${(t * 1_000_003 + n).toString(16).padStart(12, '0')} ok`);
     }
@@ -53,9 +55,9 @@ async function writeBigLog(file: string): Promise<void> {
   const failures = ['', '=================================== FAILURES ==================================='];
   for (const t of failingIds) {
     failures.push(
-      `________________________________ test_${t} _________________________________`,
+      `________________________________ ${nameOf(t)} _________________________________`,
       '',
-      `    def test_${t}():`,
+      `    def ${nameOf(t).replace(/\[.*/, '')}():`,
       '>       check()',
       FAILING[t]!.line,
       '',
@@ -63,7 +65,7 @@ async function writeBigLog(file: string): Promise<void> {
     );
   }
   failures.push('=========================== short test summary info ============================');
-  for (const t of failingIds) failures.push(`FAILED t.py::test_${t} - ${FAILING[t]!.line.replace(/^E\s+/, '')}`);
+  for (const t of failingIds) failures.push(`FAILED t.py::${nameOf(t)} - ${FAILING[t]!.line.replace(/^E\s+/, '')}`);
   failures.push(`================ ${failingIds.length} failed, ${TESTS - failingIds.length} passed in 5400.12s (1:30:00) ================`);
   await write(`${failures.join('\n')}\n`);
   out.end();
@@ -100,7 +102,7 @@ describe('classifyLog on a big log', () => {
 
     expect(pairs(c)).toEqual(
       Object.entries(FAILING)
-        .map(([t, f]) => ({ test: `t.py::test_${t}`, class: f.class }))
+        .map(([t, f]) => ({ test: `t.py::${nameOf(Number(t))}`, class: f.class }))
         .sort((a, b) => a.test.localeCompare(b.test)),
     );
     expect(c.classes).toEqual(['A1', 'A2', 'A3', 'A5', UNCLASSIFIED]);

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,12 +9,15 @@ import ts from 'typescript';
 const WORKER_SOURCES = ['classify', 'core'];
 
 /**
- * The classify pool's worker compiled from the current sources into a temporary folder: a worker
- * thread runs plain JavaScript, and dist/ may be stale or missing when the unit tests run.
+ * The classify pool's worker compiled from the current sources into a temporary folder laid out
+ * as the repository is (dist/…, templates/taxonomy/ for the generic layer): a worker thread runs
+ * plain JavaScript, and dist/ may be stale or missing when the unit tests run.
  */
 export function compileClassifyWorker(): { workerScript: URL; remove: () => void } {
-  const out = mkdtempSync(path.join(os.tmpdir(), 'flakehunt-worker-'));
-  writeFileSync(path.join(out, 'package.json'), '{"type":"module"}\n');
+  const root = mkdtempSync(path.join(os.tmpdir(), 'flakehunt-worker-'));
+  const out = path.join(root, 'dist');
+  mkdirSync(out);
+  writeFileSync(path.join(root, 'package.json'), '{"type":"module"}\n');
   for (const folder of WORKER_SOURCES) {
     mkdirSync(path.join(out, folder));
     for (const name of readdirSync(path.join('src', folder)).filter((n) => n.endsWith('.ts'))) {
@@ -23,5 +26,6 @@ export function compileClassifyWorker(): { workerScript: URL; remove: () => void
       writeFileSync(path.join(out, folder, name.replace(/\.ts$/, '.js')), outputText);
     }
   }
-  return { workerScript: pathToFileURL(path.join(out, 'classify', 'classify-worker.js')), remove: () => rmSync(out, { recursive: true, force: true }) };
+  cpSync(path.join('templates', 'taxonomy'), path.join(root, 'templates', 'taxonomy'), { recursive: true });
+  return { workerScript: pathToFileURL(path.join(out, 'classify', 'classify-worker.js')), remove: () => rmSync(root, { recursive: true, force: true }) };
 }

@@ -43,24 +43,30 @@ export const HEADER = [
   '',
 ].join('\n');
 
-/** A serial pytest -v console in which `test_x` fails with `detail` in its failures section. */
-export function serialFailure(detail: string[], opts: { file?: string; summary?: string } = {}): string {
+/**
+ * A serial pytest -v console in which `test_x` (or `opts.name`) fails with `detail` in its
+ * failures section; the entry's location line names the type of the first `E ` line, as pytest's does.
+ */
+export function serialFailure(detail: string[], opts: { file?: string; summary?: string; name?: string } = {}): string {
   const file = opts.file ?? 't.py';
+  const name = opts.name ?? 'test_x';
+  const firstError = detail.find((line) => /^E\s/.test(line))?.replace(/^E\s+/, '') ?? '';
+  const type = /^((?:\w+\.)*[A-Z]\w*)(?::|$)/.exec(firstError)?.[1]?.replace(/^.*\./, '') ?? 'AssertionError';
   return [
     HEADER,
-    `${file}::test_x FAILED                                                    [ 50%]`,
+    `${file}::${name} FAILED                                                    [ 50%]`,
     `${file}::test_y PASSED                                                    [100%]`,
     '',
     '=================================== FAILURES ===================================',
-    '____________________________________ test_x ____________________________________',
+    `____________________________________ ${name} ____________________________________`,
     '',
-    '    def test_x():',
+    `    def ${name.replace(/\[.*$/, '')}():`,
     '>       do_the_thing()',
     ...detail,
     '',
-    `${file}:5: Failed`,
+    `${file}:5: ${type}`,
     '=========================== short test summary info ============================',
-    `FAILED ${file}::test_x - ${opts.summary ?? 'see above'}`,
+    `FAILED ${file}::${name} - ${opts.summary ?? 'see above'}`,
     '========================= 1 failed, 1 passed in 91.02s =========================',
   ].join('\n');
 }

@@ -8,7 +8,7 @@ describe('status from the exit code and the log', () => {
     const c = await classify(serialFailure(['E       AssertionError: Router states have different numbers of events']), { exit: { exitCode: 0 } });
     expect(c.status).toBe('failed');
     expect(c.exitCodeMismatch).toBe(true);
-    expect(pairs(c)).toEqual([{ test: 't.py::test_x', class: 'A2' }]);
+    expect(pairs(c)).toEqual([{ test: 't.py::test_x', class: UNCLASSIFIED }]);
   });
 
   it('a failure with a non-zero exit code is no mismatch', async () => {
@@ -110,44 +110,45 @@ describe('--command mode', () => {
   });
 
   it('a line matching a rule gives that class to the run', async () => {
-    const c = await classify(['starting', 'Router 1 has 3 events, Router 2 has 4 events', 'exit status 1'].join('\n'), { mode: 'command', exit: { exitCode: 1 } });
-    expect(pairs(c)).toEqual([{ test: null, class: 'A2' }]);
-    expect(c.failures[0]!.message).toBe('Router 1 has 3 events, Router 2 has 4 events');
+    const c = await classify(['starting', "Failed to fetch model 'Qwen/Qwen3-0.6B' from HuggingFace", 'exit status 1'].join('\n'), { mode: 'command', exit: { exitCode: 1 } });
+    expect(pairs(c)).toEqual([{ test: null, class: 'A5' }]);
+    expect(c.failures[0]!.message).toBe("Failed to fetch model 'Qwen/Qwen3-0.6B' from HuggingFace");
   });
 });
 
 describe("the plugin's reports", () => {
   it('supply the failure message for a test the console cut short', async () => {
-    // The process died mid-test: the console shows only that test_x started.
-    const log = [HEADER, 't.py::test_y PASSED                                                    [ 50%]', 't.py::test_x '].join('\n');
+    // The process died mid-test: the console shows only that test_router_decisions started.
+    const log = [HEADER, 't.py::test_y PASSED                                                    [ 50%]', 't.py::test_router_decisions '].join('\n');
     const plugin = [
       { event: 'start' as const, nodeid: 't.py::test_y', worker: 'main' },
       { event: 'report' as const, nodeid: 't.py::test_y', when: 'call' as const, outcome: 'passed' as const, message: null },
       { event: 'report' as const, nodeid: 't.py::test_y', when: 'teardown' as const, outcome: 'passed' as const, message: null },
-      { event: 'start' as const, nodeid: 't.py::test_x', worker: 'main' },
+      { event: 'start' as const, nodeid: 't.py::test_router_decisions', worker: 'main' },
       {
         event: 'report' as const,
-        nodeid: 't.py::test_x',
+        nodeid: 't.py::test_router_decisions',
         when: 'call' as const,
         outcome: 'failed' as const,
         message: 'AssertionError: Expected exactly 1 (worker_id, dp_rank) to have events, got 2',
       },
     ];
     const c = await classify(log, { exit: { exitCode: 1 }, plugin });
-    expect(pairs(c)).toEqual([{ test: 't.py::test_x', class: 'A1' }]);
+    expect(pairs(c)).toEqual([{ test: 't.py::test_router_decisions', class: 'A1' }]);
     expect(c.failures[0]!.message).toBe('AssertionError: Expected exactly 1 (worker_id, dp_rank) to have events, got 2');
     expect(c.status).toBe('failed');
   });
 
-  it('report a failure the console never showed; an unmatched message still becomes the failure text', async () => {
+  it('report a failure the console never showed, with its phase; its message becomes the failure text', async () => {
     const log = [HEADER, 't.py::test_y PASSED                                                    [100%]'].join('\n');
     const plugin = [
       { event: 'start' as const, nodeid: 't.py::test_q', worker: 'gw1' },
       { event: 'report' as const, nodeid: 't.py::test_q', when: 'setup' as const, outcome: 'failed' as const, message: 'OSError: port 8000 already in use' },
     ];
     const c = await classify(log, { parallelism: 'xdist', exit: { exitCode: 1 }, plugin });
-    expect(pairs(c)).toEqual([{ test: 't.py::test_q', class: UNCLASSIFIED }]);
-    expect(c.failures[0]!.message).toBe('OSError: port 8000 already in use');
+    // A failed setup is the generic layer's fixture-error.
+    expect(pairs(c)).toEqual([{ test: 't.py::test_q', class: 'fixture-error' }]);
+    expect(c.failures[0]).toMatchObject({ message: 'OSError: port 8000 already in use', phase: 'setup', exception: 'OSError' });
   });
 
   it('a console failure with a class keeps it over a plugin message', async () => {

@@ -36,19 +36,21 @@ describe('A3: pytest-timeout', () => {
   });
 });
 
-describe('A2: router event-sync mismatch', () => {
+describe('A2: the event-count assertion of test_indexers_sync', () => {
+  const A2 = 't.py::test_indexers_sync[file]';
+
   it('pytest ≥ 9 style: only a short-summary entry, no failures section', async () => {
     const log = [
       HEADER,
-      't.py::test_x FAILED                                                    [ 50%]',
+      `${A2} FAILED                                                    [ 50%]`,
       't.py::test_y PASSED                                                    [100%]',
       '',
       '=========================== short test summary info ============================',
-      'FAILED t.py::test_x - AssertionError: Router states have different numbers of events',
+      `FAILED ${A2} - AssertionError: Router states have different numbers of events`,
       FINAL_2,
     ].join('\n');
     const c = await classify(log);
-    expect(pairs(c)).toEqual([{ test: 't.py::test_x', class: 'A2' }]);
+    expect(pairs(c)).toEqual([{ test: A2, class: 'A2' }]);
     expect(c.failures[0]!.message).toBe('AssertionError: Router states have different numbers of events');
     expect(c.tests).toEqual({ passed: 1, failed: 1 });
   });
@@ -57,10 +59,10 @@ describe('A2: router event-sync mismatch', () => {
     const log = [
       HEADER,
       '=========================== short test summary info ============================',
-      'FAILED t.py::test_x - AssertionError: Router states have different numbers of events',
+      `FAILED ${A2} - AssertionError: Router states have different numbers of events`,
       '1 failed, 1 passed in 0.10s',
     ].join('\n');
-    expect(pairs(await classify(log))).toEqual([{ test: 't.py::test_x', class: 'A2' }]);
+    expect(pairs(await classify(log))).toEqual([{ test: A2, class: 'A2' }]);
   });
 
   it('the classic failures section with the captured "Router 1 has N events" line', async () => {
@@ -72,39 +74,73 @@ describe('A2: router event-sync mismatch', () => {
         't.py:9: AssertionError',
         '----------------------------- Captured stdout call -----------------------------',
         'Router 1 has 100 events, Router 2 has 50 events',
-      ], { summary: 'AssertionError: Router states h...' }),
+      ], { summary: 'AssertionError: Router states h...', name: 'test_indexers_sync[file]' }),
     );
-    expect(pairs(c)).toEqual([{ test: 't.py::test_x', class: 'A2' }]);
+    expect(pairs(c)).toEqual([{ test: A2, class: 'A2' }]);
     // The E line is preferred over plain output as the message.
     expect(c.failures[0]!.message).toBe('AssertionError: Router states have different numbers of events');
   });
 
-  it('"Router 1 has N events, Router 2 has M events" alone', async () => {
-    const c = await classify(serialFailure(['Router 1 has 3 events, Router 2 has 4 events', 'E       assert 3 == 4']));
-    expect(pairs(c)).toEqual([{ test: 't.py::test_x', class: 'A2' }]);
+  it('a bare count comparison in test_indexers_sync is the event-count assertion too', async () => {
+    const c = await classify(serialFailure(['Router 1 has 3 events, Router 2 has 4 events', 'E       assert 3 == 4'], { name: 'test_indexers_sync[jetstream]' }));
+    expect(pairs(c)).toEqual([{ test: 't.py::test_indexers_sync[jetstream]', class: 'A2' }]);
+  });
+
+  it('the same words in another test are not A2, and another assertion of test_indexers_sync is not either', async () => {
+    const elsewhere = await classify(serialFailure(['E       AssertionError: Router states have different numbers of events']));
+    expect(pairs(elsewhere)).toEqual([{ test: 't.py::test_x', class: UNCLASSIFIED }]);
+    const other = await classify(serialFailure(["E       AssertionError: router never became ready: 'timeout'"], { name: 'test_indexers_sync[file]' }));
+    expect(pairs(other)).toEqual([{ test: A2, class: UNCLASSIFIED }]);
   });
 });
 
-describe('A1: KV prefix-routing assertion', () => {
+describe('A1: the routing assertion of test_router_decisions, in any wording', () => {
+  const A1 = 't.py::test_router_decisions[jetstream-tcp]';
+
   it.each([
     'E       AssertionError: Expected exactly 1 (worker_id, dp_rank) to have events, got 2',
     'E       AssertionError: Expected all responses to have the same decode_worker_id',
+    // Fix13's wording: the requests are forced to one (worker_id, dp_rank) and must stay there.
+    'E       AssertionError: Expected all 8 blocks at the forced (worker_id=7, dp_rank=1), but 4 are at (worker_id=7, dp_rank=3)',
+    'E       AssertionError: forced dp_rank 1 but request 2 was routed to dp_rank 0',
+    'E       assert 3 == 1',
   ])('%s', async (line) => {
-    const c = await classify(serialFailure([line]));
-    expect(pairs(c)).toEqual([{ test: 't.py::test_x', class: 'A1' }]);
+    const c = await classify(serialFailure([line], { name: 'test_router_decisions[jetstream-tcp]' }));
+    expect(pairs(c)).toEqual([{ test: A1, class: 'A1' }]);
     expect(c.failures[0]!.message).toBe(line.replace(/^E\s+/, ''));
+  });
+
+  it('not the same words in another test, nor a crash or timeout of test_router_decisions', async () => {
+    const elsewhere = await classify(serialFailure(['E       AssertionError: Expected exactly 1 (worker_id, dp_rank) to have events, got 2']));
+    expect(pairs(elsewhere)).toEqual([{ test: 't.py::test_x', class: UNCLASSIFIED }]);
+    const timeout = await classify(serialFailure(['E       Failed: Timeout >90.0s'], { name: 'test_router_decisions[jetstream-tcp]' }));
+    expect(pairs(timeout)).toEqual([{ test: A1, class: 'A3' }]);
+    const broken = await classify(serialFailure(["E       KeyError: 'decode_worker_id'"], { name: 'test_router_decisions[jetstream-tcp]' }));
+    expect(pairs(broken)).toEqual([{ test: A1, class: UNCLASSIFIED }]);
   });
 });
 
-describe('A5: infrastructure / network', () => {
+describe('A5: any failed fetch from HuggingFace, whatever library raised it', () => {
+  // Real messages (huggingface_hub, requests, urllib3, transformers issues; the seed's Rust client).
   it.each([
     "E       RuntimeError: Failed to fetch model 'Qwen/Qwen3-0.6B' from HuggingFace",
-    'E       reqwest::Error: error sending request for url (https://huggingface.co/api/models/Qwen/Qwen3-0.6B)',
-    'E       huggingface_hub.errors.LocalEntryNotFoundError: cannot find the requested files',
-    'E       requests.exceptions.ReadTimeout: HTTPSConnectionPool(host=huggingface.co)',
-    'E       requests.exceptions.HTTPError: 429 Client Error: Too Many Requests for url',
+    'E       reqwest::Error: error sending request for url (https://huggingface.co/api/models/Qwen/Qwen3-0.6B/revision/main)',
+    'E       huggingface_hub.errors.LocalEntryNotFoundError: An error happened while trying to locate the file on the Hub and we cannot find the requested files in the local cache. Please check your connection and try again or make sure your Internet connection is on.',
+    'E       huggingface_hub.utils._errors.HfHubHTTPError: 429 Client Error: Too Many Requests for url: https://huggingface.co/api/models',
+    "E       requests.exceptions.ConnectionError: HTTPSConnectionPool(host='huggingface.co', port=443): Max retries exceeded with url: /api/models/Qwen/Qwen3-0.6B/revision/main (Caused by NewConnectionError('<urllib3.connection.HTTPSConnection object at 0x7fc30f2ea230>: Failed to establish a new connection: [Errno 101] Network is unreachable'))",
+    "E       urllib3.exceptions.MaxRetryError: HTTPSConnectionPool(host='huggingface.co', port=443): Max retries exceeded with url: /api/models/BAAI/bge-large-zh-v1.5/revision/main (Caused by SSLError(SSLEOFError(8, 'EOF occurred in violation of protocol (_ssl.c:1007)')))",
+    'E       requests.exceptions.HTTPError: 429 Client Error: Too Many Requests for URL: https://huggingface.co/meta-llama/Meta-Llama-3-8B/resolve/main/config.json',
+    "E       requests.exceptions.ReadTimeout: HTTPSConnectionPool(host='huggingface.co', port=443): Read timed out. (read timeout=10)",
+    "E       OSError: We couldn't connect to 'https://huggingface.co' to load this file, couldn't find it in the cached files and it looks like Qwen/Qwen3-0.6B is not the path to a directory containing a file named config.json.",
   ])('%s', async (line) => {
     expect(pairs(await classify(serialFailure([line])))).toEqual([{ test: 't.py::test_x', class: 'A5' }]);
+  });
+
+  it('the same failures from another host are the generic network class or nothing', async () => {
+    const rate = await classify(serialFailure(['E       requests.exceptions.HTTPError: 429 Client Error: Too Many Requests for url: https://api.example.com/v1']));
+    expect(pairs(rate)).toEqual([{ test: 't.py::test_x', class: 'network' }]);
+    const refused = await classify(serialFailure(["E       requests.exceptions.ConnectionError: HTTPConnectionPool(host='localhost', port=36731): Max retries exceeded with url: /v1/models (Caused by NewConnectionError('<urllib3.connection.HTTPConnection object at 0x7f8c2b1d4e50>: Failed to establish a new connection: [Errno 111] Connection refused'))"]));
+    expect(pairs(refused)).toEqual([{ test: 't.py::test_x', class: UNCLASSIFIED }]);
   });
 
   it('noise from the network in a run that passed is not a failure', async () => {
@@ -231,28 +267,28 @@ describe('rule priority', () => {
   it('several failing tests each get their own class', async () => {
     const log = [
       HEADER,
-      't.py::test_a FAILED                                                    [ 33%]',
-      't.py::test_b FAILED                                                    [ 66%]',
+      't.py::test_router_decisions FAILED                                                    [ 33%]',
+      't.py::test_indexers_sync FAILED                                                    [ 66%]',
       't.py::test_c FAILED                                                    [100%]',
       '',
       '=================================== FAILURES ===================================',
-      '____________________________________ test_a ____________________________________',
+      '___________________________ test_router_decisions ____________________________',
       'E       AssertionError: Expected all responses to have the same decode_worker_id',
-      '____________________________________ test_b ____________________________________',
+      '_____________________________ test_indexers_sync _____________________________',
       'E       AssertionError: Router states have different numbers of events',
       '____________________________________ test_c ____________________________________',
       'E       ValueError: something else entirely',
       '=========================== short test summary info ============================',
-      'FAILED t.py::test_a - AssertionError: Expected all responses to have the same...',
-      'FAILED t.py::test_b - AssertionError: Router states have different numbers of...',
+      'FAILED t.py::test_router_decisions - AssertionError: Expected all responses to have the same...',
+      'FAILED t.py::test_indexers_sync - AssertionError: Router states have different numbers of...',
       'FAILED t.py::test_c - ValueError: something else entirely',
       '============================== 3 failed in 0.30s ===============================',
     ].join('\n');
     const c = await classify(log);
     expect(pairs(c)).toEqual([
-      { test: 't.py::test_a', class: 'A1' },
-      { test: 't.py::test_b', class: 'A2' },
       { test: 't.py::test_c', class: UNCLASSIFIED },
+      { test: 't.py::test_indexers_sync', class: 'A2' },
+      { test: 't.py::test_router_decisions', class: 'A1' },
     ]);
     expect(c.failures.find((f) => f.test === 't.py::test_c')!.message).toBe('ValueError: something else entirely');
     expect(c.classes).toEqual(['A1', 'A2', UNCLASSIFIED]);

@@ -35,15 +35,27 @@ function compileError(data: unknown): string {
 }
 
 describe('the bundled taxonomy', () => {
-  it('loads, in priority order, with when.parallelism on A4_crash and B1', async () => {
+  it('loads, in priority order, the project rules then the generic layer', async () => {
     const taxonomy = await loadTaxonomy();
     expect(taxonomy.source).toBe(DEFAULT_TAXONOMY);
     expect(taxonomy.name).toBe('dynamo-router');
-    expect(taxonomy.rules.map((r) => r.id)).toEqual(['A4', 'A3', 'A4_crash', 'B1', 'A5', 'A1', 'A2']);
-    expect(taxonomy.rules.find((r) => r.id === 'A4_crash')!.when).toEqual({ parallelism: 'serial' });
-    expect(taxonomy.rules.find((r) => r.id === 'B1')!.when).toEqual({ parallelism: 'xdist' });
+    expect(taxonomy.rules.map((r) => r.id)).toEqual([
+      'A4', 'A3', 'A4_crash', 'B1', 'A5', 'A1', 'A2',
+      'hang', 'wall-timeout', 'pytest-timeout', 'oom-kill', 'crash', 'xdist-worker-crash', 'network', 'collection-error', 'fixture-error',
+    ]);
+    expect(taxonomy.rules.filter((r) => r.layer === 'project').map((r) => r.id)).toEqual(['A4', 'A3', 'A4_crash', 'B1', 'A5', 'A1', 'A2']);
+    expect(taxonomy.rules.find((r) => r.id === 'A4_crash')!.when).toEqual({ parallelism: 'serial', oomKilled: false });
+    expect(taxonomy.rules.find((r) => r.id === 'B1')!.when).toEqual({ parallelism: 'xdist', oomKilled: false });
     expect(taxonomy.rules.find((r) => r.id === 'A5')!.kind).toBe('infrastructure');
-    for (const r of taxonomy.rules) expect(r.regexes.length).toBe(r.patterns.length);
+    for (const r of taxonomy.rules) expect(r.regexes.length).toBe(r.patterns?.length ?? 0);
+    expect(taxonomy.spec.rules.map((r) => r.id)).toEqual(['A4', 'A3', 'A4_crash', 'B1', 'A5', 'A1', 'A2']);
+  });
+
+  it('a project rule with a generic id replaces the generic rule, in the project\'s place', () => {
+    const t = compileTaxonomy({ name: 'mine', rules: [rule({ id: 'crash', title: 'Our crash', patterns: ['boom'] })] }, SOURCE);
+    expect(t.rules.filter((r) => r.id === 'crash').map((r) => [r.title, r.layer])).toEqual([['Our crash', 'project']]);
+    expect(t.rules[0]!.id).toBe('crash');
+    expect(t.rules.length).toBe(1 + 9 - 1);
   });
 });
 
@@ -78,7 +90,16 @@ describe('compileTaxonomy', () => {
   });
 
   it.each([
-    [{ when: { parallelism: 'both' } }, '"when.parallelism" must be "serial" or "xdist"'],
+    [{ when: { parallelism: 'both' } }, '"when": "parallelism" must be "serial" or "xdist"'],
+    [{ when: [{ phase: ['call'] }, { phase: ['run'] }] }, '"when" #2: phase "run" is none of setup, call, teardown, collection'],
+    [{ when: { exeption: ['KeyError'] } }, '"when": unknown condition "exeption" (conditions are parallelism, test, exception'],
+    [{ when: { signal: ['abort'] } }, 'signal "abort" is not a signal name such as SIGABRT'],
+    [{ when: { signature: ['xyz'] } }, 'signature "xyz" is not 12 hex digits'],
+    [{ when: { exitStatus: [1.5] } }, '"exitStatus" must be a non-empty array of integers'],
+    [{ when: { oomKilled: 'yes' } }, '"oomKilled" must be true or false'],
+    [{ when: [] }, '"when" must not be an empty list'],
+    [{ patterns: undefined }, 'needs "patterns", "when", or both'],
+    [{ pattern: ['x'] }, 'unknown key "pattern"'],
     [{ patterns: [] }, '"patterns" must be a non-empty array of regular expressions'],
     [{ patterns: 'boom' }, '"patterns" must be a non-empty array'],
     [{ patterns: [42] }, 'pattern #1 is not a string'],
