@@ -30,6 +30,8 @@ export interface Dependence {
 
 export interface CellsSummary {
   reference: string;
+  /** Whether the reference is an unperturbed cell (else the first one, for want of it). */
+  referenceUnperturbed: boolean;
   cells: CellSummary[];
   dependence: Dependence[];
 }
@@ -138,5 +140,5 @@ export function summarizeCells(counted: IterationResult[]): CellsSummary | null 
     // Only meaningful when there is an unperturbed cell to have seen it in.
     return { key, example, dependsOn: verdict, onlyUnderPerturbation: unperturbed.length > 0 && !seenUnperturbed, detail };
   });
-  return { reference, cells, dependence };
+  return { reference, referenceUnperturbed: unperturbed.length > 0, cells, dependence };
 }

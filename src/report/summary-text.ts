@@ -140,7 +140,8 @@ function cellLines(cells: CellsSummary): string[] {
     c.firstFailure === null ? '-' : `${runName(c.firstFailure.run)} (${ordinal(c.firstFailure.nth)})`,
     c.vsReference === null ? 'reference' : `${c.vsReference.direction}, p ${c.vsReference.pValue < 0.001 ? '< 0.001' : `= ${c.vsReference.pValue.toFixed(3)}`}`,
   ]), new Set([1, 2]));
-  const lines = [`Cells (failed of counted, 95% CI, first failure, against the unperturbed cell ${cells.reference}):`, ...rows];
+  const against = cells.referenceUnperturbed ? `the unperturbed cell ${cells.reference}` : `the first cell ${cells.reference} (none is unperturbed)`;
+  const lines = [`Cells (failed of counted, 95% CI, first failure, against ${against}):`, ...rows];
   if (cells.dependence.length > 0) lines.push('', 'What each way of failing depends on:');
   for (const d of cells.dependence.slice(0, MAX_TESTS)) {
     lines.push(`  ${truncate(`${d.example.test ?? 'run'} ${d.example.class}`, TEST_WIDTH)} — ${DEPENDENCE[d.dependsOn]}${d.onlyUnderPerturbation ? '; never seen unperturbed: maybe caused by the perturbation, not reproduced' : ''}`);
