@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // First: taxonomy patterns must be compiled after V8's linear-time fallback is switched on.
 import { compileLinear } from './linear-regex.js';
 import { UsageError } from '../core/errors.js';
+import { readUserJson } from '../core/read-json-file.js';
 import { type FailurePhase, UNCLASSIFIED } from '../core/result.js';
 import type { CompiledConditions, LineGroup, RuleConditionsSpec, Taxonomy, TaxonomyRule, TaxonomyRuleSpec, TaxonomySpec } from './taxonomy-types.js';
 
@@ -22,18 +22,7 @@ const RULE_KEYS = new Set(['id', 'title', 'kind', 'patterns', 'when', 'descripti
 
 /** Reads, validates and compiles a taxonomy file; every problem names the file, the rule and the reason. */
 export async function loadTaxonomy(file: string = DEFAULT_TAXONOMY): Promise<Taxonomy> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read taxonomy ${file}: ${(error as Error).message}; pass an existing JSON file to --taxonomy`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`taxonomy ${file} is not valid JSON: ${(error as Error).message}`);
-  }
+  const data = await readUserJson(file, 'taxonomy', 'pass an existing JSON file to --taxonomy');
   return compileTaxonomy(data, path.resolve(file));
 }
 

@@ -2,6 +2,7 @@ import path from 'node:path';
 
 import type { Command } from 'commander';
 
+import { renderSuggestions, suggestRules } from '../../classify/suggest-rules.js';
 import { DEFAULT_TAXONOMY, loadTaxonomy } from '../../classify/taxonomy-loader.js';
 import { summaryRenderer, sweepInfoOf } from '../../report/sweep-summary.js';
 import { runName, SweepLayout } from '../../store/layout.js';
@@ -19,17 +20,19 @@ export function registerClassify(program: Command): void {
     .description('Re-classify every iteration of a sweep folder from its logs alone, with the current (or given) rules,\nand rewrite result.json, results.txt, results.jsonl and summary.txt. Works on folders of the seed\nscript too (runNNN/pytest.log or run.log, .exit_code; parallelism from the folder name).')
     .argument('<sweep-dir>', 'a sweep folder, e.g. logs/serial_fix13')
     .option('--taxonomy <file>', 'rules to classify with (default: the bundled dynamo-router rules)')
-    .option('--json', 'print the changes as JSON')
-    .addHelpText('after', '\nExamples:\n  $ flakehunt classify logs/serial_fix13\n  $ flakehunt classify logs/n4_fix8 --taxonomy my-rules.json   # a folder of the seed script works too')
-    .action(async (dir: string, options: { taxonomy?: string; json?: boolean }) => {
+    .option('--suggest', 'then print, for each signature no rule matched, a ready rule to paste into a taxonomy file')
+    .option('--json', 'print the changes (and the suggestions) as JSON')
+    .addHelpText('after', '\nExamples:\n  $ flakehunt classify logs/serial_fix13\n  $ flakehunt classify logs/n4_fix8 --taxonomy my-rules.json   # a folder of the seed script works too\n  $ flakehunt classify logs/serial_mine --suggest                # rules for what nothing matched')
+    .action(async (dir: string, options: { taxonomy?: string; json?: boolean; suggest?: boolean }) => {
       const taxonomy = await loadTaxonomy(options.taxonomy ?? DEFAULT_TAXONOMY);
       const layout = new SweepLayout(path.resolve(dir));
       const record = await readSweepRecord(layout).catch(() => null);
       const info = sweepInfoOf(layout.dir, record);
       const warn = (error: Error) => process.stderr.write(`flakehunt: warning: ${error.message}\n`);
       const { changes, results, origin } = await reclassifySweep(dir, taxonomy, summaryRenderer(info, taxonomy), warn);
+      const suggestions = options.suggest ? suggestRules(results, new Set(taxonomy.rules.map((r) => r.id))) : null;
       if (options.json) {
-        process.stdout.write(`${JSON.stringify({ dir: info.dir, origin, changes, iterations: results.length }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ dir: info.dir, origin, changes, iterations: results.length, ...(suggestions === null ? {} : { suggestions }) }, null, 2)}\n`);
         return;
       }
       for (const change of changes) {
@@ -37,5 +40,6 @@ export function registerClassify(program: Command): void {
         process.stdout.write(`${runName(change.iteration)}: ${before} → ${describeClasses(change.after.status, change.after.classes)}\n`);
       }
       process.stdout.write(`${results.length} iteration(s) classified with ${taxonomy.name} (${origin.kind} folder, ${origin.parallelism}); ${changes.length} changed. See ${path.join(info.dir, 'summary.txt')}\n`);
+      if (suggestions !== null) process.stdout.write(`\n${renderSuggestions(suggestions, results.length)}`);
     });
 }
