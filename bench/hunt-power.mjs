@@ -5,7 +5,8 @@
 // Plain reruns are cut off at CAP iterations: a figure shown as ">CAP" never reached the failure.
 // Prints RESULT lines; the ratio is hunt ÷ plain of iterations to the third failure (goal ≤ 0.20).
 //
-//   node bench/hunt-power.mjs            (ROUNDS=4 CAP=60 JOBS=2 by default, from the environment)
+//   node bench/hunt-power.mjs            (ROUNDS=4 CAP=60 JOBS=2 by default, from the environment;
+//                                         SUITES=0,2 picks suites by their index below)
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,11 +20,12 @@ const image = process.env.FLAKEHUNT_BENCH_IMAGE ?? 'flakehunt-pytest:bookworm';
 const ROUNDS = Number(process.env.ROUNDS ?? 4);
 const CAP = Number(process.env.CAP ?? 60);
 const JOBS = process.env.JOBS ?? '2';
-const suites = [
+const allSuites = [
   { name: 'producer/consumer race, 50 ms deadline', ids: ['test_race.py'] },
   { name: 'order-dependent victim/polluter pair', ids: ['test_a_reader.py', 'test_b_writer.py'] },
   { name: 'client with a 50 ms socket timeout', ids: ['test_socket_timeout.py'] },
 ];
+const suites = process.env.SUITES ? process.env.SUITES.split(',').map((i) => allSuites[Number(i)]) : allSuites;
 
 /** The iteration numbers of failed results and the seconds from the sweep's start to each finish. */
 function failures(sweep) {
@@ -64,6 +66,7 @@ const logs = mkdtempSync(path.join(tmpdir(), 'flakehunt-bench-hunt-'));
 try {
   console.log(`hunt vs plain reruns: ${ROUNDS} rounds per suite, plain capped at ${CAP} iterations, -j ${JOBS}`);
   for (const [s, suite] of suites.entries()) {
+    if (suite === undefined) throw new Error(`SUITES names no suite: ${process.env.SUITES}`);
     const figures = { run: [], hunt: [] };
     for (let round = 0; round < ROUNDS; round += 1) {
       // Alternate which goes first, so machine drift does not favour one.

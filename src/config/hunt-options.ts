@@ -1,6 +1,7 @@
 import { parseDuration } from '../core/durations.js';
 import { UsageError } from '../core/errors.js';
 import { executorEntry } from '../executors/registry.js';
+import type { PerturbationKind } from '../core/conditions.js';
 import type { HuntTarget } from '../core/hunt-target.js';
 import type { SweepConfig } from '../sweep/sweep-config.js';
 import type { ConfigValues } from './config-file.js';
@@ -10,13 +11,15 @@ import { checkCells } from './resolve-run-config.js';
 
 /**
  * Where a hunt looks when no --matrix says: the unperturbed baseline, CPU starvation of two
- * strengths, CPU hogs, stalls, and both test orders — what reproduced the most flakes in Shaker's
- * and FlaPy's studies, and what this machine's timing flakes answered to.
+ * strengths, CPU hogs, stalls, network latency where it can be applied here, and both test orders:
+ * what reproduced the most flakes in Shaker's and FlaPy's studies, and what this project's flaky
+ * suites answer to. `available`: the perturbations the back end can apply on this machine now.
  */
-export function defaultHuntSpace(executor: SweepConfig['executor']): string[] {
-  const supported = new Set(executorEntry(executor).perturbations);
-  const load = supported.has('cpus') && supported.has('cpuHogs') && supported.has('stalls') ? ['cpu:0.5', 'cpu:0.2', 'hog:2', 'stall:100ms-300ms@1s', 'cpu:0.2+shuffle'] : [];
-  return [`conditions=${['none', ...load, 'shuffle', 'reverse'].join(',')}`];
+export function defaultHuntSpace(available: readonly PerturbationKind[]): string[] {
+  const can = new Set(available);
+  const load = can.has('cpus') && can.has('cpuHogs') && can.has('stalls') ? ['cpu:0.5', 'cpu:0.2', 'hog:2', 'stall:100ms-300ms@1s', 'cpu:0.2+shuffle'] : [];
+  const network = can.has('net') ? ['delay:60ms~20ms'] : [];
+  return [`conditions=${['none', ...load, ...network, 'shuffle', 'reverse'].join(',')}`];
 }
 
 /** Turns `run`'s config into a hunt's: the search space, the budget, the reproductions to reach. */
@@ -24,6 +27,7 @@ export function huntConfigOf(
   config: SweepConfig,
   flags: ConfigValues & { budget?: string; reproductions?: string },
   target: HuntTarget,
+  available: readonly PerturbationKind[] = executorEntry(config.executor).perturbations,
 ): SweepConfig {
   const reproductions = wholeNumber(flags.reproductions ?? '3', '--reproductions');
   const budget = flags.budget?.trim();
@@ -40,7 +44,7 @@ export function huntConfigOf(
       end = start + 99_999;
     }
   }
-  const matrix = config.conditions.matrix ?? defaultHuntSpace(config.executor);
+  const matrix = config.conditions.matrix ?? defaultHuntSpace(available);
   const cells = config.conditions.matrix === null ? cellsOf(matrix, { parallelism: config.run.parallelism, perturbation: config.conditions.cells[0]!.perturbation }) : config.conditions.cells;
   checkCells(cells, config.executor, config.run.command !== null);
   return {

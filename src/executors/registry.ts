@@ -19,6 +19,8 @@ interface ExecutorEntry {
   needsImage: boolean;
   /** The perturbations it can apply (test order and PYTHONHASHSEED work everywhere). */
   perturbations: PerturbationKind[];
+  /** Those it can apply on this machine now (some need root or a local daemon); by default all of them. */
+  availablePerturbations?(): Promise<PerturbationKind[]>;
   /**
    * Loads only the executor asked for: dockerode (with its gRPC and SSH stacks) and execa take about
    * a quarter of a second to load, which every command that needs neither would pay.
@@ -32,6 +34,11 @@ const EXECUTORS = {
     summary: 'a fresh container per iteration on a Docker daemon',
     needsImage: true,
     perturbations: ['cpus', 'cpuHogs', 'stalls', 'memory', 'ioHogs', 'net'],
+    availablePerturbations: async () => {
+      const { checkNetworkPerturbation } = await import('./docker/net-perturbation.js');
+      const all: PerturbationKind[] = ['cpus', 'cpuHogs', 'stalls', 'memory', 'ioHogs', 'net'];
+      return (await checkNetworkPerturbation()) === null ? all : all.filter((kind) => kind !== 'net');
+    },
     load: async () => new (await import('./docker/docker-executor.js')).DockerExecutor(),
   },
   local: {
@@ -69,6 +76,12 @@ export function parseExecutorKind(value: unknown, flag = '--executor'): Executor
   const kind = String(value);
   if (!(EXECUTOR_KINDS as string[]).includes(kind)) throw new UsageError(`${flag} must be ${kindsInWords()}, got ${JSON.stringify(kind)}`);
   return kind as ExecutorKind;
+}
+
+/** The perturbations the back end can apply on this machine now. */
+export async function availablePerturbations(kind: ExecutorKind): Promise<PerturbationKind[]> {
+  const entry: ExecutorEntry = EXECUTORS[kind];
+  return entry.availablePerturbations ? entry.availablePerturbations() : entry.perturbations;
 }
 
 export function createExecutor(kind: ExecutorKind, options: ExecutorOptions = NO_OPTIONS): Promise<Executor> {

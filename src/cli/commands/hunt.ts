@@ -6,7 +6,7 @@ import { loadTaxonomy } from '../../classify/taxonomy-loader.js';
 import { loadConfigFile } from '../../config/config-file.js';
 import { huntConfigOf } from '../../config/hunt-options.js';
 import { resolveRunConfig } from '../../config/resolve-run-config.js';
-import { createExecutor } from '../../executors/registry.js';
+import { availablePerturbations, createExecutor } from '../../executors/registry.js';
 import { huntVerdict } from '../../report/hunt-verdict.js';
 import { renderHuntText } from '../../report/hunt-text.js';
 import { renderSummaryText } from '../../report/summary-text.js';
@@ -45,7 +45,8 @@ async function huntCommand(command: Command, options: { target: string; budget?:
   const base = resolveRunConfig(flags, file.values, file.dir);
   const taxonomy = await loadTaxonomy(base.output.taxonomyFile);
   const target = await resolveHuntTarget(options.target, taxonomy, base);
-  const config = huntConfigOf(base, { ...flags, budget: options.budget, reproductions: options.reproductions }, target);
+  const available = base.conditions.matrix === null ? await availablePerturbations(base.executor) : undefined;
+  const config = huntConfigOf(base, { ...flags, budget: options.budget, reproductions: options.reproductions }, target, available);
   const executor = await createExecutor(config.executor, executorOptionsOf(config));
   if (flags.dryRun === true) {
     process.stdout.write(await describeDryRun(config, executor));
