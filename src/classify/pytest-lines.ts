@@ -6,8 +6,10 @@ const OUTCOMES = 'PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS|RERUN';
 
 // `tests/x.py::test_a[file] FAILED                                    [ 50%]`; the node id has white
 // space only inside its parameter brackets, so stderr glued after it (`t.py::test_x Fatal Python
-// error: FAILED   [ 50%]`) is not taken for part of it.
-const SERIAL_OUTCOME = new RegExp(`^(\\S+::[^\\s[]+(?:\\[[^\\]]*\\])?) (${OUTCOMES})(?: \\(.*\\))?\\s+\\[\\s*\\d+%\\]\\s*$`);
+// error: FAILED   [ 50%]`) is not taken for part of it. `\S+?::` (lazy) finds the first `::`
+// going forwards: greedy, it runs to the end of the id and backtracks, twice the time on the
+// commonest line of a log, for the same id.
+const SERIAL_OUTCOME = new RegExp(`^(\\S+?::[^\\s[]+(?:\\[[^\\]]*\\])?) (${OUTCOMES})(?: \\(.*\\))?\\s+\\[\\s*\\d+%\\]\\s*$`);
 // The outcome alone, when the test printed (uncaptured) after its node id.
 const BARE_OUTCOME = new RegExp(`^(${OUTCOMES})(?: \\(.*\\))?\\s+\\[\\s*\\d+%\\]\\s*$`);
 // An outcome with another process's output glued after it (stdout and stderr interleave byte by
@@ -19,7 +21,7 @@ const NODE_ID = '\\S+?(?:\\[[^\\]]*\\])?(?=\\s|$)';
 // `[gw0] [ 50%] FAILED tests/x.py::test_a[file]`
 const XDIST_OUTCOME = new RegExp(`^\\[(gw\\d+)\\] \\[\\s*\\d+%\\] (${OUTCOMES}) (${NODE_ID})`);
 // `tests/x.py::test_a ` printed before the test runs; whatever follows on the line is the test's.
-const SERIAL_START = /^(\S+::\S+(?:\[[^\]]*\])?) ?(.*)$/;
+const SERIAL_START = /^(\S+?::\S+(?:\[[^\]]*\])?) ?(.*)$/;
 // `FAILED tests/x.py::test_a - AssertionError: …` in the short test summary.
 const SUMMARY_ENTRY = new RegExp(`^(FAILED|ERROR) (${NODE_ID})(?: - (.*?))?\\s*(?:\\s{2}.*)?$`);
 const SECTION = /^={3,} ?(.*?) ?={3,}$/;
