@@ -322,6 +322,9 @@ ours_by_cgroup() {
 
 down() {
   [ "$(id -u)" -eq 0 ] || die "run me as root"
+  # The holders and daemons `up` started in this shell are killed below: without this, bash
+  # reports each as "Killed" when it reaps it, which reads like a failure.
+  disown -a 2>/dev/null || true
   local pids end=$((SECONDS + DEADLINE_S))
   pids=$(swarm_pids)
   while [ -n "$pids" ]; do
