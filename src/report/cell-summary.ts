@@ -65,13 +65,21 @@ function split(results: IterationResult[], key: string, has: (r: IterationResult
   return counts;
 }
 
+/**
+ * Iterations each side of a split needs before "no significant difference" is read as "does not
+ * depend on it": with fewer, a real dependence would rarely be significant (3/5 against 0/2 is
+ * p = 0.43), and the answer is "unclear" instead.
+ */
+const MIN_SIDE_FOR_NO = 10;
+
 /** Whether the way of failing shows significantly more often with the property than without (or only with it). */
 function dependsOn(counts: { with: [number, number]; without: [number, number] }): 'yes' | 'no' | 'unknown' {
   const [a, n] = counts.with;
   const [b, m] = counts.without;
   if (n === 0 || m === 0) return 'unknown';
   const p = fisherExactTwoSided(a, n - a, b, m - b);
-  return p < ALPHA && a / n > b / m ? 'yes' : 'no';
+  if (p < ALPHA && a / n > b / m) return 'yes';
+  return n >= MIN_SIDE_FOR_NO && m >= MIN_SIDE_FOR_NO ? 'no' : 'unknown';
 }
 
 const pct = (count: number, total: number) => `${count}/${total}`;
