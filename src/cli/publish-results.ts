@@ -16,13 +16,15 @@ export async function publishResults(
   output: Pick<OutputSettings, 'junit' | 'annotations'>,
   // With --json, stdout holds one JSON document: annotations then go to stderr.
   annotationStream: NodeJS.WritableStream = process.stdout,
+  /** More Markdown for the step summary, after the sweep's (a hunt's answer). */
+  moreMarkdown = '',
 ): Promise<string[]> {
   const notes: string[] = [];
   if (output.junit !== null) {
     await writeSweepJunitFile(dir, output.junit);
     notes.push(`JUnit XML: ${output.junit}`);
   }
-  if (await appendStepSummary(renderMarkdownSummary(summary))) notes.push('step summary appended to $GITHUB_STEP_SUMMARY');
+  if (await appendStepSummary(renderMarkdownSummary(summary) + (moreMarkdown === '' ? '' : `\n${moreMarkdown}`))) notes.push('step summary appended to $GITHUB_STEP_SUMMARY');
   if (output.annotations === 'github') for (const line of githubAnnotations(summary)) annotationStream.write(`${line}\n`);
   return notes;
 }

@@ -112,7 +112,11 @@ export function formatP(p: number): string {
   return p < 0.001 ? 'p < 0.001' : `p = ${Number(p.toFixed(p < 0.1 ? 3 : 2))}`;
 }
 
-/** What --until-decided answered, and what a fixed plan would have cost. */
+/** What --until-decided answered, and what a fixed plan would have cost: one sentence. */
+export function decisionSentence(d: DecisionSummary): string {
+  return decisionLines(d)[0]!;
+}
+
 function decisionLines(d: DecisionSummary): string[] {
   const q = d.question;
   const test = q.mode === 'target' ? `truncated SPRT, α ${formatPercent(q.alpha)}, power ${formatPercent(q.power)} at ${formatPercent(d.powerRate, 2)}` : `repeated Fisher test against the baseline, α ${formatPercent(q.alpha)}, power ${formatPercent(q.power)} at ${formatPercent(d.powerRate, 2)}`;
@@ -123,7 +127,7 @@ function decisionLines(d: DecisionSummary): string[] {
   return [`Decision (${test}): ${d.answer}, after ${d.iterations} iteration(s) (${d.failures} failed)${fixed}`];
 }
 
-const DEPENDENCE: Record<Dependence['dependsOn'], string> = {
+export const DEPENDENCE: Record<Dependence['dependsOn'], string> = {
   order: 'depends on test order (fails more when reordered)',
   load: 'depends on load (fails more under CPU, stalls, parallelism or I/O)',
   neither: 'depends on neither order nor load (about as often everywhere)',

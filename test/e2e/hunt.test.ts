@@ -42,9 +42,16 @@ describe.skipIf(!hasDocker)('flakehunt hunt and replay', () => {
     expect(replay.stdout).toMatch(/failed the way run\d+ did: 100\.0% \(2\/2\)/);
   }, 240_000);
 
-  it('the text output ends with the best conditions and the commands to run next', async () => {
-    const hunt = await cli(['hunt', ...suite(['test_a_reader.py', 'test_b_writer.py']), '--logs-dir', logs, '-t', 'text', '--budget', '30', '-j', '2', '--matrix', 'order=none,reverse', '--reproductions', '2']);
+  it('the text output ends with the best conditions and the commands to run next; the step summary has them too', async () => {
+    const stepSummary = path.join(logs, 'step-summary.md');
+    const hunt = await cli(['hunt', ...suite(['test_a_reader.py', 'test_b_writer.py']), '--logs-dir', logs, '-t', 'text', '--budget', '30', '-j', '2', '--matrix', 'order=none,reverse', '--reproductions', '2'], { env: { GITHUB_STEP_SUMMARY: stepSummary } });
     expect(hunt.exitCode).toBe(1);
+    const summary = await readFile(stepSummary, 'utf8');
+    expect(summary).toMatch(/\| `order=none` \| 0\/\d+ \| 0\.0% \|.*\| reference \|/);
+    expect(summary).toMatch(/\| `order=reverse` \| \d+\/\d+ \|/);
+    expect(summary).toMatch(/#### Hunt\n\n\*\*Reproduced [23] time\(s\)\*\* in \d+ iteration\(s\) \(target: `any failure`\)/);
+    expect(summary).toMatch(/Best conditions: `order=reverse`/);
+    expect(summary).toMatch(/```\nflakehunt replay .*hunt_text\/run\d+ -n 10\n```/);
     // A second job may already run a third reproduction when the second stops the hunt.
     expect(hunt.stdout).toMatch(/Hunt for any failure: reproduced [23] time\(s\)/);
     expect(hunt.stdout).toMatch(/Best: order=reverse — \d+\/\d+/);

@@ -18,3 +18,10 @@ export function codeSpan(text: string): string {
 export function tableRow(cells: string[]): string {
   return `| ${cells.join(' | ')} |`;
 }
+
+/** A command or other text from outside as a fenced code block: the fence is longer than any backtick run inside. */
+export function codeBlock(text: string): string[] {
+  const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  return [fence, text, fence];
+}

@@ -1,6 +1,7 @@
 import { runName } from '../../store/layout.js';
 import { zeroFailureUpperBound } from '../../stats/wilson.js';
-import { formatInterval, formatPercent, formatRate, formatRunList, truncate } from '../summary-text.js';
+import type { CellsSummary } from '../cell-summary.js';
+import { DEPENDENCE, decisionSentence, formatInterval, formatPercent, formatRate, formatRunList, truncate } from '../summary-text.js';
 import type { SweepSummary } from '../summary-types.js';
 import { codeSpan, tableRow } from './markdown-text.js';
 
@@ -96,6 +97,34 @@ function testTable(summary: SweepSummary, max: number): string[] {
   return lines;
 }
 
+/** A matrix's or hunt's cells against the reference cell, and what each way of failing depends on. */
+function cellTable(cells: CellsSummary, max: number): string[] {
+  const against = cells.referenceUnperturbed ? `the unperturbed cell ${codeSpan(cells.reference)}` : `the first cell ${codeSpan(cells.reference)} (none is unperturbed)`;
+  const lines = [
+    '',
+    `#### Conditions (iterations failed, of those counted in each cell, against ${against})`,
+    '',
+    tableRow(['Cell', 'Failed', 'Rate', '95% CI', 'First failure', 'Against the reference']),
+    tableRow(['---', '---:', '---:', '---', '---', '---']),
+    ...cells.cells.map((c) =>
+      tableRow([
+        codeSpan(c.cell),
+        `${c.failure.count}/${c.failure.total}`,
+        formatPercent(c.failure.rate),
+        formatInterval(c.failure),
+        c.firstFailure === null ? '–' : runName(c.firstFailure.run),
+        c.vsReference === null ? 'reference' : `${c.vsReference.direction}, p ${c.vsReference.pValue < 0.001 ? '< 0.001' : `= ${c.vsReference.pValue.toFixed(3)}`}`,
+      ]),
+    ),
+  ];
+  if (cells.dependence.length > 0) lines.push('');
+  for (const d of cells.dependence.slice(0, max)) {
+    const caveat = d.onlyUnderPerturbation ? '; never seen unperturbed: maybe caused by the perturbation, not reproduced' : '';
+    lines.push(`- ${codeSpan(d.example.test ?? 'run')} ${codeSpan(d.example.class)}: ${DEPENDENCE[d.dependsOn]}${caveat} (${d.detail})`);
+  }
+  return lines;
+}
+
 function runLines(summary: SweepSummary): string[] {
   const runsWith = (status: string): number[] => summary.results.filter((r) => r.status === status).map((r) => r.iteration);
   const groups: Array<[string, number[]]> = [
@@ -109,13 +138,15 @@ function runLines(summary: SweepSummary): string[] {
 
 /**
  * A sweep's summary as GitHub-flavoured Markdown, for `$GITHUB_STEP_SUMMARY` and `report --markdown`:
- * the rate with its interval, the counts, the change point when one is given, then tables of
- * classes and failing tests. It has no links, and text from outside is in code spans (see codeSpan).
+ * the rate with its interval, the counts, the change point when one is given, the --until-decided
+ * answer, then tables of classes, failing tests and (for a matrix or hunt) its cells. It has no links, and text from outside is in code spans (see codeSpan).
  */
 export function renderMarkdownSummary(summary: SweepSummary, options: MarkdownOptions = {}): string {
   const lines = [`### flakehunt: ${codeSpan(summary.info.name)}`, '', ...rateLines(summary), '', facts(summary)];
   const changePoint = options.changePoint === undefined ? shiftAsChangePoint(summary) : options.changePoint;
   if (changePoint) lines.push('', changePointLine(changePoint));
+  if (summary.decision !== null) lines.push('', `**${decisionSentence(summary.decision)}.**`);
   lines.push(...classTable(summary), ...testTable(summary, options.maxTests ?? MAX_TESTS), ...runLines(summary));
+  if (summary.cells !== null) lines.push(...cellTable(summary.cells, options.maxTests ?? MAX_TESTS));
   return `${lines.join('\n')}\n`;
 }

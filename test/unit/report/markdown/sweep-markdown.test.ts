@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { renderMarkdownSummary } from '../../../../src/report/markdown/sweep-markdown.js';
 import { summarize } from '../../../../src/report/summarize.js';
+import type { IterationResult } from '../../../../src/core/result.js';
 import { info, result, RULES, sweepResults } from '../fixtures.js';
 
 describe('renderMarkdownSummary', () => {
@@ -73,4 +74,36 @@ describe('renderMarkdownSummary', () => {
     expect(text.split('\n').filter((line) => line.startsWith('| `tests/'))).toHaveLength(5);
     expect(text).toContain('… and 25 more failing tests (summary.txt lists them all).');
   });
+
+  it('gives a matrix its cells against the unperturbed one, and what each way of failing depends on', () => {
+    const victim = { test: 'tests/t.py::test_reader', class: 'A2', message: 'AssertionError: stale' };
+    const inCell = (r: IterationResult, cell: string, reversed: boolean): IterationResult => ({
+      ...r,
+      conditions: { cell, perturbation: reversed ? 'reverse' : 'none', parallelism: 'serial', hashSeed: 1, realized: reversed ? { order: { mode: 'reverse' } } : {}, seed: 's' },
+    });
+    const results = [
+      ...Array.from({ length: 10 }, (_, i) => inCell(result(i + 1, 'passed'), 'conditions=none', false)),
+      ...Array.from({ length: 10 }, (_, i) => inCell(result(i + 11, 'failed', [victim]), 'conditions=reverse', true)),
+    ];
+    const text = renderMarkdownSummary(summarize(results, info('matrix'), RULES));
+    // Fisher two-sided, 10/10 against 0/10: 2 / C(20,10) = 2 / 184756 = 1.08e-5.
+    expect(text).toContain(
+      [
+        '#### Conditions (iterations failed, of those counted in each cell, against the unperturbed cell `conditions=none`)',
+        '',
+        '| Cell | Failed | Rate | 95% CI | First failure | Against the reference |',
+        '| --- | ---: | ---: | --- | --- | --- |',
+        '| `conditions=none` | 0/10 | 0.0% | 0.0–27.8% | – | reference |',
+        '| `conditions=reverse` | 10/10 | 100.0% | 72.2–100.0% | run011 | more, p < 0.001 |',
+        '',
+        '- `tests/t.py::test_reader` `A2`: depends on test order (fails more when reordered); never seen unperturbed: maybe caused by the perturbation, not reproduced (reordered 10/10 vs in order 0/10; under load 0/0 vs without 10/20)',
+      ].join('\n'),
+    );
+  });
+
+  it('states what --until-decided answered', () => {
+    const text = renderMarkdownSummary(summarize(sweepResults(120, []), { ...info('serial'), decision: { mode: 'target', targetRate: 0.03, alpha: 0.05, power: 0.8 } }, RULES));
+    expect(text).toMatch(/\n\*\*Decision \(truncated SPRT, α 5\.0%, power 80\.0% at [^)]*\): .+, after \d+ iteration\(s\) \(0 failed\)[^\n]*\.\*\*\n/);
+  });
 });
+
