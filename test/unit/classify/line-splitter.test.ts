@@ -26,6 +26,17 @@ describe('LineSplitter', () => {
     expect(split(Array.from(bytes, (b) => Buffer.from([b])))).toEqual(want);
   });
 
+  it('gives one big chunk the lines that small chunks of it give, whatever its characters straddle inside it', () => {
+    // Lines of 1-, 2-, 3- and 4-byte characters, of lengths that put every kind of character across
+    // the places where a chunk of a megabyte is cut for decoding; one line holds a carriage return.
+    const lines = Array.from({ length: 9000 }, (_, i) => `${i} ${'aé✓😀'.repeat(1 + (i % 23))}${i === 4000 ? '\r…' : ''}`);
+    const bytes = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
+    expect(bytes.length).toBeGreaterThan(1 << 20);
+    const small = split(Array.from({ length: Math.ceil(bytes.length / 4093) }, (_, k) => bytes.subarray(k * 4093, (k + 1) * 4093)));
+    expect(split([bytes])).toEqual(small);
+    expect(small).toEqual(lines);
+  });
+
   it('drops the CR of CRLF, also when CR and LF arrive in different chunks', () => {
     expect(split(['a\r\nb\r\n'])).toEqual(['a', 'b']);
     expect(split(['a\r', '\nb\r', '\n'])).toEqual(['a', 'b']);
