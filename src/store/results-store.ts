@@ -1,10 +1,14 @@
 import { readdir, readFile } from 'node:fs/promises';
 
+import { mapConcurrently } from '../core/map-concurrently.js';
 import type { IterationResult } from '../core/result.js';
 import { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
 import { parseRunName, runName, SweepLayout } from './layout.js';
 import { type CompromisedHandler, withLock } from './locks.js';
 import { readJsonIfExists } from './read-json.js';
+
+/** result.json files read at once: one at a time, a 1,000-iteration sweep waits for 1,000 round trips. */
+const READS_AT_ONCE = 32;
 
 /** Every finished iteration's result.json in the sweep, in iteration order. Unreadable ones are reported, not fatal. */
 export async function readAllResults(
@@ -22,17 +26,16 @@ export async function readAllResults(
     .map(parseRunName)
     .filter((n): n is number => n !== null)
     .sort((a, b) => a - b);
-  const results: IterationResult[] = [];
-  for (const iteration of iterations) {
+  const results = await mapConcurrently(iterations, READS_AT_ONCE, async (iteration) => {
     const file = layout.resultJson(iteration);
     try {
-      const result = await readJsonIfExists<IterationResult>(file);
-      if (result !== null) results.push(result);
+      return await readJsonIfExists<IterationResult>(file);
     } catch (error) {
       onUnreadable(file, error as Error);
+      return null;
     }
-  }
-  return results;
+  });
+  return results.filter((result): result is IterationResult => result !== null);
 }
 
 /** One line of results.txt: `run029  FAILED       A1,A2  301.2s`. */

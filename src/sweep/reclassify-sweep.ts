@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Classification, Parallelism, RunnerMode } from '../classify/classification.js';
 import { ClassifyPool } from '../classify/classify-pool.js';
 import type { LogJob } from '../classify/classify-pool-protocol.js';
-import { mapConcurrently } from '../classify/map-concurrently.js';
+import { mapConcurrently } from '../core/map-concurrently.js';
 import type { Taxonomy } from '../classify/taxonomy-types.js';
 import { UsageError } from '../core/errors.js';
 import type { IterationResult } from '../core/result.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { mapConcurrently } from '../../../src/classify/map-concurrently.js';
+import { mapConcurrently } from '../../../src/core/map-concurrently.js';
 
 describe('mapConcurrently', () => {
   it('keeps the order of the items, with at most `limit` calls under way', async () => {
