@@ -92,6 +92,35 @@ describe('offline commands on folders of the seed script: classify, compare, rep
     expect(html).toContain('href="serial_fix8/run001/pytest.log"');
   });
 
+  it('classify, compare and report read a sweep with the taxonomy its run recorded in sweep.json, unless told otherwise', async () => {
+    const mine = path.join(logs, 'serial_mine');
+    await seedSweep(mine, ['a1-serial', 'pass-serial', 'a1-serial']);
+    const taxonomy = path.join(logs, 'my-rules.json');
+    await writeFile(taxonomy, JSON.stringify({ name: 'my-rules', rules: [{ id: 'ROUTING', title: 'my routing bug', kind: 'test-bug', when: { test: "::test_router_decisions(?:\\[|$)" } }] }));
+    // A flakehunt folder re-derives only iterations that have a result.json: classify it as the seed's first.
+    expect((await cli(['classify', mine])).exitCode).toBe(0);
+    expect((await readJson<IterationResult>(path.join(mine, 'run001', 'result.json'))).classes).toEqual(['A1']);
+    const record = { version: 1, sweepId: 'serial_mine-abc123', name: 'serial_mine', createdAt: new Date().toISOString(), identity: { parallelism: 'serial' }, imageId: null, settings: {}, taxonomy };
+    await writeFile(path.join(mine, 'sweep.json'), JSON.stringify(record));
+
+    const run = await cli(['classify', mine]);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain('classified with my-rules');
+    expect(run.stdout).toContain('run001: A1 → ROUTING');
+    expect((await readJson<IterationResult>(path.join(mine, 'run003', 'result.json'))).classes).toEqual(['ROUTING']);
+    const markdown = await cli(['report', '--markdown', mine]);
+    expect(markdown.stdout).toContain('my routing bug');
+    expect(markdown.stdout).not.toContain('not in this taxonomy');
+    expect((await cli(['compare', before, mine])).stdout).toMatch(/ROUTING/);
+
+    // The recorded file gone: the bundled rules, and a warning that says so.
+    await rm(taxonomy);
+    const gone = await cli(['classify', mine]);
+    expect(gone.exitCode).toBe(0);
+    expect(gone.stderr).toContain(`the taxonomy the sweep ran with, ${taxonomy}, is not there any more; reading it with the bundled rules`);
+    expect(gone.stdout).toContain('run001: ROUTING → A1');
+  });
+
   it('plan says how many clean iterations rule out a rate', async () => {
     const run = await cli(['plan', '--rate', '3%', '--confidence', '95%']);
     expect(run.stdout).toContain('99 clean iterations in a row show the failure rate is below 3% with 95% confidence');

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 
-import { DEFAULT_TAXONOMY, loadTaxonomy } from '../../classify/taxonomy-loader.js';
 import { compareSweeps, renderComparisonText } from '../../report/compare.js';
 import { loadSweepSummary } from '../../report/load-sweep.js';
+import { taxonomyForSweeps, warnOnStderr } from '../sweep-taxonomy.js';
 
 export function registerCompare(program: Command): void {
   program
@@ -12,11 +12,11 @@ export function registerCompare(program: Command): void {
     .argument('<before>', 'the baseline sweep folder, e.g. logs/serial_fix13')
     .argument('<after>', 'the sweep to judge, e.g. logs/serial_fix14')
     .option('--exclude-infra', 'leave iterations that failed only for infrastructure reasons (A5) out of the rates')
-    .option('--taxonomy <file>', 'rules giving class titles and kinds (default: bundled)')
+    .option('--taxonomy <file>', 'rules giving class titles and kinds (default: those the sweeps ran with, as sweep.json records)')
     .option('--json', 'print as JSON')
     .addHelpText('after', '\nExamples:\n  $ flakehunt compare logs/serial_fix13 logs/serial_fix14\n  $ flakehunt compare logs/serial logs/serial_fix8 --exclude-infra --json')
     .action(async (before: string, after: string, options: { excludeInfra?: boolean; taxonomy?: string; json?: boolean }) => {
-      const taxonomy = await loadTaxonomy(options.taxonomy ?? DEFAULT_TAXONOMY);
+      const taxonomy = await taxonomyForSweeps([before, after], options.taxonomy, warnOnStderr);
       const a = await loadSweepSummary(before, taxonomy, options.excludeInfra === true);
       const b = await loadSweepSummary(after, taxonomy, options.excludeInfra === true);
       const comparison = compareSweeps(a, b);

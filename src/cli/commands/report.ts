@@ -2,7 +2,6 @@ import path from 'node:path';
 
 import type { Command } from 'commander';
 
-import { DEFAULT_TAXONOMY, loadTaxonomy } from '../../classify/taxonomy-loader.js';
 import { UsageError } from '../../core/errors.js';
 import { compareSweeps } from '../../report/compare.js';
 import { renderHtmlReport } from '../../report/html/render-report.js';
@@ -12,6 +11,7 @@ import { githubAnnotations } from '../../report/markdown/github-annotations.js';
 import { renderMarkdownSummary } from '../../report/markdown/sweep-markdown.js';
 import type { SweepSummary } from '../../report/summary-types.js';
 import { writeFileAtomic } from '../../store/atomic-write.js';
+import { taxonomyForSweeps, warnOnStderr } from '../sweep-taxonomy.js';
 
 /** Where the report goes by default: inside the sweep for one, beside the sweeps for a comparison. */
 function defaultOutput(dirs: string[]): string {
@@ -38,14 +38,14 @@ export function registerReport(program: Command): void {
     .argument('<sweep-dirs...>', 'sweep folders, oldest first, e.g. logs/serial_fix13 logs/serial_fix14')
     .option('-o, --output <file>', 'where to write it (default <sweep>/report.html, or report-A-vs-B.html beside the sweeps)')
     .option('--exclude-infra', 'leave iterations that failed only for infrastructure reasons out of the rates')
-    .option('--taxonomy <file>', 'rules giving class titles and kinds (default: bundled)')
+    .option('--taxonomy <file>', 'rules giving class titles and kinds (default: those the sweeps ran with, as sweep.json records)')
     .option('--junit <file>', 'write the sweep as JUnit XML (one testsuite per iteration) instead of HTML')
     .option('--markdown', 'print the Markdown summary (as run appends to $GITHUB_STEP_SUMMARY) instead of HTML')
     .option('--annotations <github>', 'print ::error annotations for the failing tests instead of HTML')
     .option('--json', 'print the path and summaries as JSON')
     .addHelpText('after', '\nExamples:\n  $ flakehunt report logs/serial_fix13                     # → logs/serial_fix13/report.html\n  $ flakehunt report logs/serial_fix13 logs/serial_fix14 -o fix14.html\n  $ flakehunt report --junit fix13.xml logs/serial_fix13\n  $ flakehunt report --markdown logs/serial_fix13 >> "$GITHUB_STEP_SUMMARY"')
     .action(async (dirs: string[], options: ReportOptions) => {
-      const taxonomy = await loadTaxonomy(options.taxonomy ?? DEFAULT_TAXONOMY);
+      const taxonomy = await taxonomyForSweeps(dirs, options.taxonomy, warnOnStderr);
       if (options.annotations !== undefined && options.annotations !== 'github') throw new UsageError(`--annotations ${JSON.stringify(options.annotations)}: only github is known (::error workflow commands)`);
       if (options.junit !== undefined) {
         if (dirs.length !== 1) throw new UsageError('--junit writes one sweep: give one sweep folder');
