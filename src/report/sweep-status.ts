@@ -1,13 +1,12 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-import { UsageError } from '../core/errors.js';
 import { countByStatus, isVerdict } from '../core/result.js';
 import { type ClaimInfo, readClaims } from '../store/claims.js';
 import { SweepLayout } from '../store/layout.js';
 import { isOwnerAlive } from '../store/process-identity.js';
 import { type ProcessFile, readProcessFiles } from '../store/process-files.js';
 import { readAllResults } from '../store/results-store.js';
+import { requireSweepFolder } from '../store/sweep-folder.js';
 import { type RegimeShift, regimeShift } from './trend-summary.js';
 
 export interface RunningIterationStatus {
@@ -42,7 +41,7 @@ export interface SweepStatus {
 
 export async function readSweepStatus(dir: string, now = Date.now()): Promise<SweepStatus> {
   const layout = new SweepLayout(path.resolve(dir));
-  if (!existsSync(layout.dir)) throw new UsageError(`${layout.dir} does not exist: give a sweep folder such as logs/serial_fix13`);
+  requireSweepFolder(layout);
   const results = await readAllResults(layout);
   const claims: ClaimInfo[] = await readClaims(layout);
   const processes = (await readProcessFiles(layout)).map((p) => ({ ...p, alive: isOwnerAlive(p.owner) }));

@@ -11,6 +11,8 @@ import { githubAnnotations } from '../../report/markdown/github-annotations.js';
 import { renderMarkdownSummary } from '../../report/markdown/sweep-markdown.js';
 import type { SweepSummary } from '../../report/summary-types.js';
 import { writeFileAtomic } from '../../store/atomic-write.js';
+import { SweepLayout } from '../../store/layout.js';
+import { requireSweepFolder } from '../../store/sweep-folder.js';
 import { taxonomyForSweeps, warnOnStderr } from '../sweep-taxonomy.js';
 
 /** Where the report goes by default: inside the sweep for one, beside the sweeps for a comparison. */
@@ -49,6 +51,7 @@ export function registerReport(program: Command): void {
       if (options.annotations !== undefined && options.annotations !== 'github') throw new UsageError(`--annotations ${JSON.stringify(options.annotations)}: only github is known (::error workflow commands)`);
       if (options.junit !== undefined) {
         if (dirs.length !== 1) throw new UsageError('--junit writes one sweep: give one sweep folder');
+        requireSweepFolder(new SweepLayout(path.resolve(dirs[0]!)));
         const file = path.resolve(options.junit);
         await writeSweepJunitFile(dirs[0]!, file);
         process.stdout.write(`wrote ${file}\n`);

@@ -17,6 +17,7 @@ describe('readSweepStatus: running and up next', () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'flakehunt-status-'));
     layout = new SweepLayout(path.join(dir, 'serial'));
     await mkdir(layout.claimsDir, { recursive: true });
+    await writeFile(layout.sweepJson, '{}');
   });
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
