@@ -79,7 +79,7 @@ function adjusted(rows: ComparisonRow[], bName: string): ComparisonRow[] {
   return rows.map((row, i) => {
     const adjustedP = ps[i]!;
     const significant = row.a.total > 0 && row.b.total > 0 && adjustedP < ALPHA;
-    if (significant === row.significant) return { ...row, adjustedP };
+    if (significant === row.significant && !significant) return { ...row, adjustedP };
     const verdict = significant
       ? `${row.direction} failures with ${bName}, ${formatP(adjustedP)} (Holm-adjusted)`
       : `not significant once adjusted for ${rows.length} rows (${formatP(adjustedP)}, Holm)`;
@@ -179,7 +179,8 @@ export function renderComparisonText(c: Comparison): string {
   const notes: string[] = [];
   if (c.rows.length > 1) notes.push(`The first row is the test; the ${c.rows.length - 1} below it are Holm-adjusted for their number (p shown adjusted).`);
   const underTest = c.differences.filter((d) => d.kind === 'under-test').map((d) => `${d.what} ${d.a} → ${d.b}`);
-  notes.push(underTest.length > 0 ? `Under test: ${underTest.join('; ')}.` : 'Same image and settings: a difference is chance, or something outside the sweeps.');
+  if (underTest.length > 0) notes.push(`Under test: ${underTest.join('; ')}.`);
+  else if (c.warnings.length === 0) notes.push('Same image and settings: a difference is chance, or something outside the sweeps.');
   notes.push(...c.warnings.map((w) => `WARNING: ${w}`));
   return `Comparing ${c.b.name} (b) against ${c.a.name} (a); significant at p < ${c.alpha}\n${lines.join('\n')}\n${notes.join('\n')}\n`;
 }

@@ -38,7 +38,7 @@ function comparisonTable(c: Comparison, i: number): SafeHtml {
 <h4><span class="key a"></span>a: ${c.a.name} <span class="muted">(${c.a.counted} counted)</span> &nbsp; <span class="key b"></span>b: ${c.b.name} <span class="muted">(${c.b.counted} counted)</span></h4>
 <div class="scroll"><table class="compare"><thead><tr><th>compared</th><th class="num">a</th><th class="num">b</th><th class="plot">95% CI, 0–${formatPercent(scale, 0)}</th><th class="num">b − a</th><th class="num">p</th><th>verdict</th></tr></thead>
 <tbody>${rows}</tbody></table></div>
-<p class="hint foot">p: two-sided Fisher exact test; the first row is the test, the rows below it Holm-adjusted for their number; highlighted rows differ significantly (p &lt; ${c.alpha}). ${underTest === '' ? 'Same image and settings in both.' : `Under test: ${underTest}.`}</p></div>`;
+<p class="hint foot">p: two-sided Fisher exact test; the first row is the test, the rows below it Holm-adjusted for their number; highlighted rows differ significantly (p &lt; ${c.alpha}). ${underTest !== '' ? `Under test: ${underTest}.` : c.warnings.length === 0 ? 'Same image and settings in both.' : ''}</p></div>`;
 }
 
 /** Every comparison, one table each; significant rows highlighted. */

@@ -105,7 +105,22 @@ describe('compareSweeps: fair comparisons', () => {
 
   it('warns about another parallelism too', () => {
     const n4 = summarize(sweepResults(50, []), { ...info('n4'), parallelism: '4' }, RULES);
-    expect(compareSweeps(base, n4).warnings).toEqual(['different parallelism (a: serial; b: 4): the rates may differ because of it, not of the change under test']);
+    const c = compareSweeps(base, n4);
+    expect(c.warnings).toEqual(['different parallelism (a: serial; b: 4): the rates may differ because of it, not of the change under test']);
+    // Not also "same image and settings", which the warning contradicts.
+    const text = renderComparisonText(c);
+    expect(text).toContain('WARNING: different parallelism');
+    expect(text).not.toContain('Same image and settings');
+  });
+
+  it('words a row that stays significant once adjusted with its adjusted p, as its p column shows', () => {
+    const fixed = summarize(sweepResults(50, []), info('serial_fix13'), RULES);
+    const c = compareSweeps(base, fixed);
+    const row = c.rows.find((r) => r.kind === 'class')!;
+    expect(row.significant).toBe(true);
+    expect(row.adjustedP).not.toBeNull();
+    expect(row.adjustedP!).toBeGreaterThanOrEqual(row.pValue);
+    expect(row.verdict).toBe(`fewer failures with serial_fix13, ${formatP(row.adjustedP!)} (Holm-adjusted)`);
   });
 
   it('judges the headline row alone and the rows below it Holm-adjusted', () => {
