@@ -1,5 +1,5 @@
 import { formatInterval, formatPercent, formatRunList, truncate } from './summary-text.js';
-import type { HuntVerdict } from './hunt-verdict.js';
+import { type HuntVerdict, perturbationCaveat } from './hunt-verdict.js';
 
 /** The hunt's answer as text: how often, under which conditions best, and what to run next. */
 export function renderHuntText(verdict: HuntVerdict, next: { replay: string | null; rerun: string | null }): string {
@@ -18,7 +18,8 @@ export function renderHuntText(verdict: HuntVerdict, next: { replay: string | nu
   if (verdict.best !== null) {
     const b = verdict.best;
     lines.push(`Best: ${b.cell} — ${b.rate.count}/${b.rate.total} (${formatPercent(b.rate.rate)}, 95% CI ${formatInterval(b.rate)}).`);
-    if (verdict.onlyUnderPerturbation) lines.push('Never seen without perturbation: it may be caused by the perturbation rather than reproduced; check the failure is the one you hunt.');
+    const caveat = perturbationCaveat(verdict);
+    if (caveat !== null) lines.push(caveat);
   }
   if (next.replay !== null) lines.push(`Replay the last reproduction exactly: ${next.replay}`);
   if (next.rerun !== null) lines.push(`Rerun under the best conditions: ${next.rerun}`);

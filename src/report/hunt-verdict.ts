@@ -24,8 +24,21 @@ export interface HuntVerdict {
   cells: HuntCell[];
   /** The cell that reproduces the target best; null when it never showed. */
   best: HuntCell | null;
-  /** The best cell is perturbed and the unperturbed one never showed the target: maybe caused by the perturbation. */
+  /** The best cell is perturbed and no unperturbed iteration showed the target (none may have run): maybe caused by the perturbation. */
   onlyUnderPerturbation: boolean;
+  /** Iterations of the unperturbed cell at the best cell's parallelism; null when the hunt had no such cell. */
+  unperturbedRuns: number | null;
+}
+
+/** The caveat a hunt's answer carries when the target only showed under perturbation; null when it needs none. */
+export function perturbationCaveat(verdict: HuntVerdict): string | null {
+  if (!verdict.onlyUnderPerturbation) return null;
+  const seen = verdict.unperturbedRuns === null
+    ? 'The hunt had no unperturbed cell'
+    : verdict.unperturbedRuns === 0
+      ? 'Never tried without perturbation (the unperturbed cell got no iteration)'
+      : `Never seen in ${verdict.unperturbedRuns} unperturbed iteration(s)`;
+  return `${seen}: it may be caused by the perturbation rather than reproduced; check the failure is the one you hunt.`;
 }
 
 export function huntVerdict(results: IterationResult[], cells: Array<{ name: string; perturbation: string; parallelism: string }>, target: HuntTarget): HuntVerdict {
@@ -43,6 +56,7 @@ export function huntVerdict(results: IterationResult[], cells: Array<{ name: str
     reproductions,
     cells: rows,
     best,
-    onlyUnderPerturbation: best !== null && best.perturbation !== 'none' && unperturbed !== undefined && unperturbed.rate.total > 0 && unperturbed.rate.count === 0,
+    onlyUnderPerturbation: best !== null && best.perturbation !== 'none' && (unperturbed === undefined || unperturbed.rate.count === 0),
+    unperturbedRuns: unperturbed === undefined ? null : unperturbed.rate.total,
   };
 }

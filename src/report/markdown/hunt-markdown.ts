@@ -1,4 +1,4 @@
-import type { HuntVerdict } from '../hunt-verdict.js';
+import { type HuntVerdict, perturbationCaveat } from '../hunt-verdict.js';
 import { formatInterval, formatPercent, formatRunList } from '../summary-text.js';
 import { codeBlock, codeSpan } from './markdown-text.js';
 
@@ -14,7 +14,8 @@ export function renderHuntMarkdown(verdict: HuntVerdict, next: { replay: string 
   ];
   if (best !== null) {
     lines.push('', `Best conditions: ${codeSpan(best.cell)}, ${best.rate.count}/${best.rate.total} (${formatPercent(best.rate.rate)}, 95% CI ${formatInterval(best.rate)}).`);
-    if (verdict.onlyUnderPerturbation) lines.push('', 'Never seen without perturbation: it may be caused by the perturbation rather than reproduced; check the failure is the one you hunt.');
+    const caveat = perturbationCaveat(verdict);
+    if (caveat !== null) lines.push('', caveat);
   }
   if (next.replay !== null) lines.push('', 'Replay the last reproduction exactly:', '', ...codeBlock(next.replay));
   if (next.rerun !== null) lines.push('', 'Rerun under the best conditions:', '', ...codeBlock(next.rerun));

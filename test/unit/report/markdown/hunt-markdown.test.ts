@@ -15,6 +15,7 @@ describe('renderHuntMarkdown', () => {
       cells: [cell('conditions=reverse', 2, 2), cell('conditions=none', 0, 1)],
       best: cell('conditions=reverse', 2, 2),
       onlyUnderPerturbation: true,
+      unperturbedRuns: 1,
     };
     // A path with a backtick run must not end the block.
     const text = renderHuntMarkdown(verdict, { replay: 'flakehunt replay /logs/a```b/run005 -n 10', rerun: null });
@@ -27,7 +28,7 @@ describe('renderHuntMarkdown', () => {
         // Wilson 95% for 2/2: 34.2–100.0%.
         'Best conditions: `conditions=reverse`, 2/2 (100.0%, 95% CI 34.2–100.0%).',
         '',
-        'Never seen without perturbation: it may be caused by the perturbation rather than reproduced; check the failure is the one you hunt.',
+        'Never seen in 1 unperturbed iteration(s): it may be caused by the perturbation rather than reproduced; check the failure is the one you hunt.',
         '',
         'Replay the last reproduction exactly:',
         '',
@@ -40,7 +41,7 @@ describe('renderHuntMarkdown', () => {
   });
 
   it('says so when the target never showed', () => {
-    const verdict: HuntVerdict = { target: 'class A1', iterations: 40, reproductions: [], cells: [cell('conditions=none', 0, 40)], best: null, onlyUnderPerturbation: false };
+    const verdict: HuntVerdict = { target: 'class A1', iterations: 40, reproductions: [], cells: [cell('conditions=none', 0, 40)], best: null, onlyUnderPerturbation: false, unperturbedRuns: 40 };
     expect(renderHuntMarkdown(verdict, { replay: null, rerun: null })).toBe('#### Hunt\n\n**Not reproduced** in 40 iteration(s) (target: `class A1`).\n');
   });
 });
