@@ -1,5 +1,6 @@
 import path from 'node:path';
 
+import { isBaselineCounts } from '../core/baseline-counts.js';
 import { DEFAULT_ARTIFACTS_DIR } from '../core/container-paths.js';
 import { UsageError } from '../core/errors.js';
 import { EXECUTOR_CHOICES, parseExecutorKind } from '../executors/registry.js';
@@ -105,7 +106,7 @@ export const RUN_OPTIONS = {
   seed: option({ flags: '--seed <text>', help: 'the seed of every per-iteration draw (default: drawn once, kept in sweep.json)', parse: optionalText }),
   untilDecided: option({ flags: '--until-decided', help: 'stop as soon as a sequential test answers: is the rate below --target-rate, or below --baseline\'s? (every process of the sweep obeys)', parse: flag }),
   targetRate: option({ flags: '--target-rate <rate>', help: 'with --until-decided: the failure rate to show the suite is below, e.g. 1%', parse: (v, { flag }) => (v === undefined || v === null ? null : rate(v, flag)) }),
-  baseline: option({ flags: '--baseline <sweep>', help: 'with --until-decided: a finished sweep (before the fix) to show the rate is below', parse: (v, { baseDir }) => (v === undefined || v === null ? null : path.resolve(baseDir, String(v))) }),
+  baseline: option({ flags: '--baseline <sweep>', help: 'with --until-decided: a finished sweep (before the fix) to show the rate is below, or its counts (13/50)', parse: (v, { baseDir }) => (v === undefined || v === null ? null : isBaselineCounts(String(v)) ? String(v).replace(/\s+/g, '') : path.resolve(baseDir, String(v))) }),
   alpha: option({ flags: '--alpha <rate>', help: 'with --until-decided: the chance of a wrong "fixed"/"better"', default: '5%', parse: (v, { flag }) => rate(v, flag) }),
   power: option({ flags: '--power <rate>', help: 'with --until-decided: the chance of "fixed" at a tenth of the target (or baseline) rate', default: '80%', parse: (v, { flag }) => rate(v, flag) }),
   junit: option({ flags: '--junit <file>', help: 'also write the sweep as JUnit XML (one testsuite per iteration) when it ends', parse: (v, { baseDir }) => (v === undefined || v === null ? null : path.resolve(baseDir, String(v))) }),

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 
 import { rate } from '../../config/option-parsers.js';
+import { parseBaselineCounts } from '../../core/baseline-counts.js';
 import { UsageError } from '../../core/errors.js';
 import { isVerdict } from '../../core/result.js';
 import { cleanRunsNeeded, runsToDistinguish } from '../../stats/sample-size.js';
@@ -13,12 +14,8 @@ const pct = (x: number) => `${Number((x * 100).toFixed(2))}%`;
 
 /** `--baseline`: a rate (26%), counts (13/50), or a sweep folder; counts or a folder give a sequential plan. */
 async function baselineOf(text: string): Promise<{ rate: number; counts: { failures: number; iterations: number } | null }> {
-  const counts = /^(\d+)\s*\/\s*(\d+)$/.exec(text.trim());
-  if (counts) {
-    const [failures, iterations] = [Number(counts[1]), Number(counts[2])];
-    if (!(iterations > 0 && failures <= iterations)) throw new UsageError(`--baseline ${text}: write failures/iterations, like 13/50`);
-    return { rate: failures / iterations, counts: { failures, iterations } };
-  }
+  const counts = parseBaselineCounts(text);
+  if (counts !== null) return { rate: counts.failures / counts.iterations, counts };
   if (/[/\\]/.test(text) || !/^\d/.test(text)) {
     const results = (await readAllResults(new SweepLayout(text))).filter(isVerdict);
     if (results.length === 0) throw new UsageError(`--baseline ${text} is neither a rate (26%), counts (13/50) nor a sweep folder with finished iterations`);

@@ -65,6 +65,12 @@ describe('run --until-decided', () => {
     expect(summary).toMatch(/better than the baseline's 26% \(13\/50\), after 12 iteration\(s\) \(0 failed\); a fixed two-sample plan needs \d+ per sweep/);
   });
 
+  it('--baseline 13/50 (the counts plan prints) decides as the sweep with those counts does', async () => {
+    const { outcome } = await sweep({ end: 200, tag: 'fix9', untilDecided: true, baseline: '13/50' }, () => ({ output: passingRun() }));
+    expect(outcome.stop?.reason).toMatch(/^decided after 12 iteration\(s\) \(0 failed\): better than the baseline's 26% \(13\/50\)$/);
+    await expect(sweep({ end: 5, tag: 'bad', untilDecided: true, baseline: '60/50' }, () => ({ output: passingRun() }))).rejects.toThrow(/--baseline 60\/50: write failures\/iterations, like 13\/50/);
+  });
+
   it('the question must be whole: --until-decided needs exactly one of --target-rate and --baseline', () => {
     const resolve = (flags: ConfigValues) => () => resolveRunConfig({ executor: 'local', pytestNodeid: 't.py', ...flags }, {}, logs);
     expect(resolve({ untilDecided: true })).toThrow(/needs the question: --target-rate 1% .* or --baseline/);
