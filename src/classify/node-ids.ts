@@ -57,7 +57,7 @@ export class NodeIdCanon {
 
   /** A node id as the console printed it. */
   console(id: string): string {
-    const known = this.fromConsoleForm.get(id);
+    const known = this.fromConsoleForm.get(id) ?? this.cutShort(id);
     if (known !== undefined) return known;
     // The common case: started in the rootdir, a path inside it as printed.
     if (this.identity && !/^[./]|\/\.\.?\//.test(id)) return id;
@@ -65,6 +65,22 @@ export class NodeIdCanon {
     if (file.length === 0) return id;
     if (this.dirs.invocationDir !== null) return this.renderPath(posix.resolve(this.dirs.invocationDir, file)) + rest;
     return this.guessed(file) + rest;
+  }
+
+  /**
+   * The canonical name of a started test whose console id this is cut short of: a parameter id
+   * with white space after a `]` (`test_rates[dollar[legacy] mode]`) ends, as the console's
+   * lines can be read, at that `]` or that space. Only when exactly one started test fits.
+   */
+  private cutShort(id: string): string | undefined {
+    if (!id.includes('[') || this.fromConsoleForm.size === 0) return undefined;
+    let found: string | undefined;
+    for (const [form, canonical] of this.fromConsoleForm) {
+      if (form.length <= id.length || !form.startsWith(id) || !/\s/.test(form[id.length]!)) continue;
+      if (found !== undefined) return undefined;
+      found = canonical;
+    }
+    return found;
   }
 
   /** A node id as pytest keeps it (the plugin's reports, `worker 'gw0' crashed while running '…'`). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { isOwnCode, NodeIdCanon, splitNodeid } from '../../../src/classify/node-ids.js';
+import { classify, HEADER } from './helpers.js';
 
 const PKG = '/usr/lib/python3/dist-packages/fhpkg/test';
 const FILE = `${PKG}/test_installed.py`;
@@ -71,5 +72,58 @@ describe("isOwnCode: the test's own frames", () => {
     ['/usr/lib/python3/dist-packages/requests/api.py', FILE, false],
   ])('%s (test in %s): %s', (file, testFile, own) => {
     expect(isOwnCode(file, testFile)).toBe(own);
+  });
+});
+
+describe('a parameter id with white space after a `]`, under xdist', () => {
+  // pytest-xdist's line ends with the node id, but so may another process's glued text: the
+  // console's reading stops at a `]` followed by a space. The plugin knows the whole id.
+  it('the cut-short console id is the started test that continues it, when exactly one does', () => {
+    const started = ['t.py::test_rates[dollar[legacy] mode]', 't.py::test_rates[euro zone [primary]]', 't.py::test_b[a] x]', 't.py::test_b[a] y]'];
+    const canon = new NodeIdCanon({ rootdir: '/suite', invocationDir: '/suite' }, started.map((nodeid) => ({ nodeid, path: '/suite/t.py' })));
+    expect(canon.console('t.py::test_rates[dollar[legacy]')).toBe('t.py::test_rates[dollar[legacy] mode]');
+    expect(canon.console('t.py::test_rates[euro')).toBe('t.py::test_rates[euro zone [primary]]');
+    // Two started tests continue it: neither is guessed.
+    expect(canon.console('t.py::test_b[a]')).toBe('t.py::test_b[a]');
+    expect(canon.console('t.py::test_rates[dollar')).toBe('t.py::test_rates[dollar');
+  });
+
+  it('a failing test with such an id is one failure under its whole id, not two', async () => {
+    const id = 't.py::test_rates[dollar[legacy] mode]';
+    const log = [
+      HEADER,
+      'created: 2/2 workers',
+      '2 workers [2 items]',
+      '',
+      `[gw1] [ 50%] PASSED t.py::test_other `,
+      `[gw0] [100%] FAILED ${id} `,
+      '',
+      '=================================== FAILURES ===================================',
+      '______________________ test_rates[dollar[legacy] mode] ________________________',
+      '[gw0] linux -- Python 3.11.2 /usr/bin/python3',
+      '',
+      '    def test_rates(p):',
+      '>       assert False, "rate drifted"',
+      'E       AssertionError: rate drifted',
+      '',
+      't.py:3: AssertionError',
+      '=========================== short test summary info ============================',
+      `FAILED ${id} - AssertionError: rate drifted`,
+      '========================= 1 failed, 1 passed in 0.12s ==========================',
+    ].join('\n');
+    const plugin = [
+      { event: 'session' as const, rootdir: '/suite', invocationDir: '/suite', worker: 'gw0' },
+      { event: 'start' as const, nodeid: id, worker: 'gw0', path: '/suite/t.py' },
+      { event: 'report' as const, nodeid: id, worker: 'gw0', when: 'call' as const, outcome: 'failed' as const, exception: 'AssertionError', message: 'rate drifted' },
+      { event: 'report' as const, nodeid: id, worker: 'gw0', when: 'teardown' as const, outcome: 'passed' as const },
+      { event: 'finish' as const, worker: 'gw0' },
+      { event: 'session' as const, rootdir: '/suite', invocationDir: '/suite', worker: 'gw1' },
+      { event: 'start' as const, nodeid: 't.py::test_other', worker: 'gw1', path: '/suite/t.py' },
+      { event: 'report' as const, nodeid: 't.py::test_other', worker: 'gw1', when: 'teardown' as const, outcome: 'passed' as const },
+      { event: 'finish' as const, worker: 'gw1' },
+    ];
+    const c = await classify(log, { parallelism: 'xdist', plugin });
+    expect(c.failures.map((f) => f.test)).toEqual([id]);
+    expect(c.failures[0]!.message).toContain('rate drifted');
   });
 });
