@@ -90,7 +90,7 @@ function classLines(classes: ClassSummary[]): string[] {
 /** A change of regime, a host that fails far more often, and ways of failing that went quiet. */
 function trendLines(summary: SweepSummary): string[] {
   const lines: string[] = [];
-  const whatFailed = (f: Failure) => `${f.test === null ? 'the run' : fitNodeId(f.test, 60)} ${f.class}`;
+  const whatFailed = (f: Failure) => `${f.test === null ? 'the run' : fitNodeId(f.test, 60)} ${f.class}${signatureTag(f)}`;
   if (summary.shift !== null) {
     const { shift } = summary;
     const appeared = shift.appeared.length === 0 ? '' : `; appeared after it: ${shift.appeared.slice(0, 3).map(whatFailed).join(', ')}`;
@@ -105,6 +105,14 @@ function trendLines(summary: SweepSummary): string[] {
     lines.push(`  ${whatFailed(q.example)} — last in ${runName(q.lastSeen)} (${q.occurrences}× before), ${q.cleanSince} clean since: at its earlier rate that would happen ${formatPercent(q.probabilityOfCleanStreak)} of the time; gone with probability ${formatPercent(q.probabilityGone)}`);
   }
   return lines;
+}
+
+/**
+ * ` [3f2a9c01b7e4]`: which way of failing a line is about, when the line names a test and a class
+ * but is about one of its signatures (a test can fail two ways under one class).
+ */
+export function signatureTag(f: { signature?: string }): string {
+  return f.signature === undefined ? '' : ` [${f.signature}]`;
 }
 
 /** A p-value for a sentence: `p = 0.004`, `p = 0.27`, `p < 0.001`. */
@@ -148,7 +156,7 @@ function cellLines(cells: CellsSummary): string[] {
   const lines = [`Cells (failed of counted, 95% CI, first failure, against ${against}):`, ...rows];
   if (cells.dependence.length > 0) lines.push('', 'What each way of failing depends on:');
   for (const d of cells.dependence.slice(0, MAX_TESTS)) {
-    lines.push(`  ${truncate(`${d.example.test ?? 'run'} ${d.example.class}`, TEST_WIDTH)} — ${DEPENDENCE[d.dependsOn]}${d.onlyUnderPerturbation ? '; never seen unperturbed: maybe caused by the perturbation, not reproduced' : ''}`);
+    lines.push(`  ${truncate(`${d.example.test ?? 'run'} ${d.example.class}`, TEST_WIDTH - 15)}${signatureTag(d.example)} — ${DEPENDENCE[d.dependsOn]}${d.onlyUnderPerturbation ? '; never seen unperturbed: maybe caused by the perturbation, not reproduced' : ''}`);
     lines.push(`      ${d.detail}`);
   }
   return lines;

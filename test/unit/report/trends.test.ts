@@ -47,6 +47,6 @@ describe('regime shifts, hosts and quiet failures', () => {
     for (let j = 1; j <= 47; j += 1) exact *= (33 - 5 + j) / (33 + 1 + j);
     expect(quiet!.probabilityOfCleanStreak).toBeCloseTo(exact, 12);
     expect(quiet!.probabilityGone).toBeCloseTo(0.5 / (0.5 + 0.5 * exact), 12);
-    expect(renderSummaryText(summarize(results, info('quiet'), RULES))).toMatch(/Not seen lately:\n  t\.py::old B1 — last in run033 \(5× before\), 47 clean since: at its earlier rate that would happen \d+\.\d% of the time; gone with probability \d+\.\d%/);
+    expect(renderSummaryText(summarize(results, info('quiet'), RULES))).toMatch(/Not seen lately:\n  t\.py::old B1 \[aaaaaaaaaaaa\] — last in run033 \(5× before\), 47 clean since: at its earlier rate that would happen \d+\.\d% of the time; gone with probability \d+\.\d%/);
   });
 });
