@@ -23,3 +23,14 @@ export function sweepExitCode(outcome: SweepOutcome, schedule: Pick<Schedule, 's
   const allPassed = inRange.length === schedule.end - schedule.start + 1 && inRange.every((r) => r.status === 'passed');
   return allPassed ? ExitCode.ok : ExitCode.failures;
 }
+
+/**
+ * `hunt`'s exit code: how it stopped when that decides (interrupted, environment, collection),
+ * else whether it reproduced its target: 1 if it did, 0 if not, whatever else failed (the summary
+ * lists it), so a script can tell the two answers apart.
+ */
+export function huntExitCode(outcome: SweepOutcome, reproduced: boolean): number {
+  const byStop = outcome.stop === null ? undefined : BY_STOP[outcome.stop.kind];
+  if (byStop !== undefined) return byStop;
+  return reproduced ? ExitCode.failures : ExitCode.ok;
+}

@@ -14,7 +14,7 @@ import { renderSummaryText } from '../../report/summary-text.js';
 import { runName } from '../../store/layout.js';
 import { describeDryRun } from '../../sweep/dry-run.js';
 import { executorOptionsOf } from '../../sweep/sweep-config.js';
-import { sweepExitCode } from '../exit-codes.js';
+import { huntExitCode } from '../exit-codes.js';
 import { resolveHuntTarget } from '../hunt-target.js';
 import { publishResults } from '../publish-results.js';
 import { addRunOptions, givenRunFlags } from '../register-run-options.js';
@@ -61,7 +61,7 @@ async function huntCommand(command: Command, options: { target: string; budget?:
     replay: last === undefined ? null : `flakehunt replay ${path.join(outcome.dir, runName(last))} -n 10`,
     rerun: verdict.best === null ? null : runCommandLine(config, { perturbation: verdict.best.perturbation, parallelism: verdict.best.parallelism, tag: `${path.basename(outcome.dir)}-best`, end: 20 }),
   };
-  const exitCode = sweepExitCode(outcome, config.schedule);
+  const exitCode = huntExitCode(outcome, verdict.reproductions.length > 0);
   const published = await publishResults(outcome.dir, summary, config.output, flags.json === true ? process.stderr : process.stdout, renderHuntMarkdown(verdict, next));
   if (flags.json === true) {
     process.stdout.write(`${JSON.stringify({ dir: outcome.dir, exitCode, stopReason: outcome.stop?.reason ?? null, hunt: verdict, next, summary: { ...summary, results: undefined } }, null, 2)}\n`);

@@ -5,14 +5,14 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { loadTaxonomy } from '../../../src/classify/taxonomy-loader.js';
-import { sweepExitCode } from '../../../src/cli/exit-codes.js';
+import { huntExitCode, sweepExitCode } from '../../../src/cli/exit-codes.js';
 import type { ConfigValues } from '../../../src/config/config-file.js';
 import { huntConfigOf } from '../../../src/config/hunt-options.js';
 import { replayConfigOf } from '../../../src/config/replay-config.js';
 import { resolveRunConfig } from '../../../src/config/resolve-run-config.js';
 import { ExitCode } from '../../../src/core/errors.js';
 import { SweepEvents } from '../../../src/core/events.js';
-import type { HuntTarget } from '../../../src/core/hunt-target.js';
+import { hitsTarget, type HuntTarget } from '../../../src/core/hunt-target.js';
 import type { IterationResult } from '../../../src/core/result.js';
 import { summaryRenderer, sweepInfoOf } from '../../../src/report/sweep-summary.js';
 import type { SweepRecord } from '../../../src/store/sweep-record.js';
@@ -58,12 +58,16 @@ describe('the hunt engine', () => {
   });
 
   it('a hunt that never reproduces the target spends its iteration budget and exits 0', async () => {
-    const config = huntConfigOf(base({ matrix: ['order=none,reverse'] }), { budget: '8' }, { kind: 'class', id: 'A2' });
-    const { outcome, exitCode } = await sweep(config, new FakeExecutor(failsReversed));
+    const target: HuntTarget = { kind: 'class', id: 'A2' };
+    const config = huntConfigOf(base({ matrix: ['order=none,reverse'] }), { budget: '8' }, target);
+    const { outcome } = await sweep(config, new FakeExecutor(failsReversed));
     expect(outcome.results).toHaveLength(8);
-    // It failed (A1 when reversed), but never with the target class: exit 1 for the failures, and no reproduction.
+    // It failed (A1 when reversed), but never with the target class: not reproduced, exit 0.
+    expect(outcome.results.some((r) => r.status === 'failed')).toBe(true);
     expect(outcome.stop).toBeNull();
-    expect(exitCode).toBe(ExitCode.failures);
+    expect(huntExitCode(outcome, outcome.results.some((r) => hitsTarget(r, target)))).toBe(ExitCode.ok);
+    expect(huntExitCode(outcome, true)).toBe(ExitCode.failures);
+    expect(huntExitCode({ ...outcome, stop: { kind: 'interrupted', reason: 'Ctrl-C' } }, true)).toBe(ExitCode.interrupted);
   });
 
   it('a hunt of every process draws the same cells for the same results (seeded choice)', async () => {
