@@ -116,4 +116,23 @@ describe.runIf(hasDocker)('flakehunt run: a 20-iteration sweep of a suite with k
     expect(await readdir(fresh)).toEqual([]);
     await rm(fresh, { recursive: true, force: true });
   });
+
+  it('--dry-run shows the conditions each iteration would be drawn (same seed, same draws), the files copied in, and reads a --baseline', async () => {
+    const fresh = await tempDir();
+    const args = suiteArgs(fresh, ['-s', '1', '-e', '2', '--dry-run', '--perturb', 'cpu:0.2-0.5+shuffle', '--seed', 'fixed-seed']);
+    const dry = await cli(args);
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('conditions: drawn from seed fixed-seed');
+    expect(dry.stdout).toMatch(/^each container also gets: \/flakehunt\/plugin\/flakehunt_reporter\.py \(from .*\); its artifacts folder \/flakehunt\/artifacts$/m);
+    expect(dry.stdout).toMatch(/^limits: --timeout \S+, --idle-timeout \S+, --grace \S+$/m);
+    expect(dry.stdout).not.toMatch(/\d{4,}ms/);
+    const draws = (text: string) => [...text.matchAll(/"(PYTHONHASHSEED=\d+|FLAKEHUNT_ORDER=shuffle:\d+)"|"NanoCpus":(\d+)/g)].map((m) => m[1] ?? m[2]);
+    expect(draws(dry.stdout)).toHaveLength(6);
+    expect(draws((await cli(args)).stdout)).toEqual(draws(dry.stdout));
+    const baseline = await cli(suiteArgs(fresh, ['-e', '2', '--dry-run', '--until-decided', '--baseline', path.join(fresh, 'nowhere')]));
+    expect(baseline.exitCode).toBe(2);
+    expect(baseline.stderr).toMatch(/--baseline .*nowhere has no finished iterations/);
+    expect(await readdir(fresh)).toEqual([]);
+    await rm(fresh, { recursive: true, force: true });
+  });
 });
