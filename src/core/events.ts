@@ -1,5 +1,8 @@
 import type { IterationResult, KilledBy } from './result.js';
 
+/** Why a sweep stopped before its range was done. The CLI maps each to an exit code. */
+export type StopKind = 'environment' | 'collection' | 'limit' | 'reproduced' | 'budget' | 'decided' | 'interrupted' | 'failed';
+
 /** Everything a sweep reports while it runs; reporters (the progress reporter in ui/) subscribe to these. */
 export type SweepEvent =
   | { type: 'sweep-started'; dir: string; sweepId: string; planned: number[]; alreadyFinished: number; jobs: number; at: number }
@@ -8,7 +11,7 @@ export type SweepEvent =
   | { type: 'iteration-killed'; iteration: number; reason: Exclude<KilledBy, null>; lastLine: string | null }
   | { type: 'iteration-retry'; iteration: number; error: string; delayMs: number; attemptsLeft: number }
   | { type: 'iteration-finished'; iteration: number; result: IterationResult; sweepResults: IterationResult[] }
-  | { type: 'sweep-stopping'; reason: string }
+  | { type: 'sweep-stopping'; reason: string; kind: StopKind }
   | { type: 'warning'; message: string }
   | { type: 'sweep-finished'; results: IterationResult[]; ranHere: number; stopReason: string | null };
 

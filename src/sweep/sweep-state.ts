@@ -1,8 +1,7 @@
-import type { SweepEvents } from '../core/events.js';
+import type { StopKind, SweepEvents } from '../core/events.js';
 import type { IterationResult } from '../core/result.js';
 
-/** Why a sweep stopped before its range was done. The CLI maps each to an exit code. */
-export type StopKind = 'environment' | 'collection' | 'limit' | 'reproduced' | 'budget' | 'decided' | 'interrupted' | 'failed';
+export type { StopKind };
 
 export interface StopDecision {
   kind: StopKind;
@@ -35,6 +34,6 @@ export class SweepState {
   requestStop(kind: StopKind, reason: string, good?: boolean): void {
     if (this.decision !== null) return;
     this.decision = good === undefined ? { kind, reason } : { kind, reason, good };
-    this.events.emit({ type: 'sweep-stopping', reason });
+    this.events.emit({ type: 'sweep-stopping', reason, kind });
   }
 }

@@ -74,7 +74,8 @@ export class ProgressReporter {
         this.line(this.chalk.yellow(`${runName(event.iteration)} infrastructure error: ${event.error}; retrying in ${formatDuration(event.delayMs)} (${event.attemptsLeft} left)`));
         break;
       case 'sweep-stopping':
-        this.line(this.chalk.yellow(`stopping: ${event.reason}`));
+        // An error that stops the sweep is printed once, by the command, when it has stopped.
+        this.line(this.chalk.yellow(event.kind === 'failed' ? 'stopping after an error: the iterations under way are being stopped' : `stopping: ${event.reason}`));
         break;
       case 'warning':
         this.line(this.chalk.yellow(`warning: ${event.message}`));

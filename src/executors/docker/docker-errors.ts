@@ -19,11 +19,20 @@ export function daemonUnreachable(error: Error, docker: Docker): EnvironmentErro
   );
 }
 
+/** Which options a refusal is about, from Docker's own words; the usual suspects when it does not say. */
+function hintFor(message: string): string {
+  if (/\bCPUs?\b|NanoCPUs|cpu/i.test(message)) return 'check --cpus and the cpu: of --perturb or --matrix (at most the CPUs the Docker host has)';
+  if (/memory|swap/i.test(message)) return 'check --memory and the mem: of --perturb or --matrix';
+  if (/mount|bind|volume/i.test(message)) return 'check --mount';
+  if (/ulimit/i.test(message)) return 'check --ulimit';
+  return 'check the container options (--mount, --ulimit, --memory, --cpus, --perturb, …)';
+}
+
 /** Sorts a Docker API error into bad input (400), a missing thing (404) or a passing infrastructure fault. */
 export function classifyDockerError(error: unknown, doing: string): Error {
   const e = error as { statusCode?: number; json?: { message?: string }; message?: string; code?: string };
   const message = e.json?.message ?? e.message ?? String(error);
-  if (e.statusCode === 400) return new UsageError(`Docker refused to ${doing}: ${message}; check the container options (--mount, --ulimit, --memory, …)`);
+  if (e.statusCode === 400) return new UsageError(`Docker refused to ${doing}: ${message}; ${hintFor(message)}`);
   if (e.statusCode === 404 && /image/i.test(message)) return new EnvironmentError(`Docker could not ${doing}: ${message}`);
   return new InfrastructureError(`Docker could not ${doing}: ${message}`);
 }
