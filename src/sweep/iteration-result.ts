@@ -27,6 +27,8 @@ export function classifiedResult(frame: ResultFrame, classification: Classificat
     classes: classification.classes,
     failures: capFailures(classification.failures.map((f) => ({
       ...f,
+      // A secret can be a parameter of a node id (parametrize over a token read from the environment).
+      test: f.test === null ? null : mask(f.test),
       message: mask(f.message),
       ...(f.signatureText === undefined ? {} : { signatureText: mask(f.signatureText) }),
     }))),

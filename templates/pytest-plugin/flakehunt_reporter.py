@@ -56,7 +56,11 @@ def _reports_dir():
 def _write(record):
     if _state["file"] is None:
         return
-    _state["file"].write(json.dumps(record) + "\n")
+    line = json.dumps(record)
+    # Everywhere in the record, not only messages: a secret can be a parameter of a node id.
+    for secret in _secrets():
+        line = line.replace(json.dumps(secret)[1:-1], "[redacted]")
+    _state["file"].write(line + "\n")
     _state["file"].flush()
 
 

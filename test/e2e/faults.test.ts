@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -132,6 +132,32 @@ describe.runIf(hasDocker)('surviving faults', () => {
     const grep = await execa('grep', ['-r', '-l', 'hf_supersecret9', sweep], { reject: false });
     expect(grep.stdout).toBe('');
     expect(run.all).not.toContain('hf_supersecret9');
+  }, 60_000);
+
+  it('a secret that is a parameter of a node id is masked in every file, report and output too', async () => {
+    const suite = await tempDir();
+    await writeFile(path.join(suite, 'test_param.py'), [
+      'import os, pytest',
+      "@pytest.mark.parametrize('token', [os.environ['SECRET_TOKEN']])",
+      'def test_param(token):',
+      "    assert token == 'other', 'token mismatch'",
+      '',
+    ].join('\n'));
+    const stepSummary = path.join(logs, 'param-summary.md');
+    const junit = path.join(logs, 'param.xml');
+    const run = await cli(['run', '-i', IMAGE, '--mount', `${suite}:/suite:ro`, '--workdir', '/suite', '--pytest-nodeid', 'test_param.py', '--pytest-args', '-p no:cacheprovider',
+      '--logs-dir', logs, '-t', 'param', '-e', '1', '--no-progress', '--env', 'SECRET_TOKEN=hunter2-xyz', '--junit', junit, '--annotations', 'github', '--json'], { env: { GITHUB_STEP_SUMMARY: stepSummary } });
+    expect(run.exitCode, run.all).toBe(1);
+    const sweep = path.join(logs, 'serial_param');
+    const result = await readJson<IterationResult>(path.join(sweep, 'run001', 'result.json'));
+    expect(result.failures.map((f) => f.test)).toEqual(['test_param.py::test_param[[redacted]]']);
+    const report = await cli(['report', sweep]);
+    expect(report.exitCode).toBe(0);
+    const grep = await execa('grep', ['-r', '-l', 'hunter2-xyz', sweep, junit, stepSummary], { reject: false });
+    expect(grep.stdout).toBe('');
+    expect(run.all).not.toContain('hunter2-xyz');
+    expect((await cli(['report', '--markdown', sweep])).stdout).not.toContain('hunter2-xyz');
+    await rm(suite, { recursive: true, force: true });
   }, 60_000);
 
   it('cannot reach the daemon: exit 3 at once, naming the socket and the fix, and writes nothing', async () => {
