@@ -42,6 +42,27 @@ export function optionalText(value: unknown): string | null {
   return value === undefined || value === null ? null : String(value);
 }
 
+// Docker's reference grammar (distribution/reference): [domain[:port]/]path[:tag][@digest], or an image id.
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?`;
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const IMAGE_REFERENCE = new RegExp(
+  `^(?:(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?|sha256:[0-9a-f]{64})$`,
+);
+
+/**
+ * An image as Docker names it. Checked before it reaches the Docker API, whose URL it becomes a
+ * part of: `../../host/x?` would otherwise ask another path (and the daemon's redirect another host).
+ */
+export function imageReference(value: unknown, flag = '--image'): string | null {
+  if (value === undefined || value === null || String(value).trim() === '') return null;
+  const text = String(value);
+  if (text.length > 512 || !IMAGE_REFERENCE.test(text)) {
+    throw new UsageError(`${flag} ${JSON.stringify(text)} is not a Docker image name: write [registry/]name[:tag][@digest] in lower case, e.g. dynamo:latest-dev or registry:5000/team/app:1.2`);
+  }
+  return text;
+}
+
 export function wholeNumber(value: unknown, flag: string, min = 1): number {
   const n = typeof value === 'number' ? value : Number(String(value).trim());
   if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number ≥ ${min}, got ${JSON.stringify(value)}`);

@@ -6,7 +6,7 @@ import { UsageError } from '../core/errors.js';
 import { EXECUTOR_CHOICES, parseExecutorKind } from '../executors/registry.js';
 import { PERTURBATION_HELP, parsePerturbation } from './perturbation-spec.js';
 import {
-  byteSize, duration, environment, gpus, list, mount, optionalText, parallelism, positiveNumber, rate, ulimit, variableNames, wholeNumber, words,
+  byteSize, duration, environment, gpus, imageReference, list, mount, optionalText, parallelism, positiveNumber, rate, ulimit, variableNames, wholeNumber, words,
 } from './option-parsers.js';
 
 /** Where an option's value is resolved: relative paths are relative to `baseDir`. */
@@ -67,7 +67,7 @@ function artifactsDir(value: unknown): string {
  * here and its place in `resolveRunConfig`.
  */
 export const RUN_OPTIONS = {
-  image: option({ flags: '-i, --image <image>', help: 'Docker image to test (required with the docker executor)', parse: optionalText }),
+  image: option({ flags: '-i, --image <image>', help: 'Docker image to test (required with the docker executor)', parse: (v, { flag }) => imageReference(v, flag) }),
   pytestNodeid: option({ flags: '--pytest-nodeid <id>', help: 'pytest node id or path to run (repeatable)', repeatable: true, parse: nodeIds }),
   parallelism: option({ flags: '-p, --parallelism <serial|N>', help: 'serial (no xdist) or N for pytest -n N', default: 'serial', parse: parallelism }),
   start: option({ flags: '-s, --start <n>', help: 'first iteration', default: 1, parse: (v, { flag }) => wholeNumber(v, flag) }),

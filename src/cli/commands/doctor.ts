@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 
 import type { Command } from 'commander';
 
+import { imageReference } from '../../config/option-parsers.js';
 import { ExitCode } from '../../core/errors.js';
 import type { EnvironmentCheck } from '../../executors/executor.js';
 import { createExecutor, EXECUTOR_CHOICES, parseExecutorKind } from '../../executors/registry.js';
@@ -78,7 +79,7 @@ export function registerDoctor(program: Command): void {
     .addHelpText('after', '\nExamples:\n  $ flakehunt doctor\n  $ flakehunt doctor -i flakehunt-pytest:bookworm --json')
     .action(async (options: { image?: string; executor: string; logsDir: string; json?: boolean }, command: Command) => {
       const executor = await createExecutor(parseExecutorKind(options.executor));
-      const checks = [nodeCheck(), ...(await executor.checkEnvironment(options.image ?? null)), await diskCheck(options.logsDir)];
+      const checks = [nodeCheck(), ...(await executor.checkEnvironment(imageReference(options.image))), await diskCheck(options.logsDir)];
       const certs = await caCertsCheck();
       if (certs !== null) checks.push(certs);
       const ok = checks.every((c) => c.status !== 'fail');

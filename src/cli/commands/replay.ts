@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import type { Command } from 'commander';
 
-import { environment, variableNames, wholeNumber } from '../../config/option-parsers.js';
+import { environment, imageReference, variableNames, wholeNumber } from '../../config/option-parsers.js';
 import { replayConfigOf } from '../../config/replay-config.js';
 import { UsageError } from '../../core/errors.js';
 import type { IterationResult } from '../../core/result.js';
@@ -61,7 +61,7 @@ async function replayCommand(runDir: string, options: ReplayOptions, noColor: bo
   const config = replayConfigOf(dir, record, result, {
     env: environment(options.env),
     envPass: variableNames(options.envPass, '--env-pass'),
-    image: options.image ?? null,
+    image: imageReference(options.image),
     logsDir: options.logsDir === undefined ? null : path.resolve(options.logsDir),
     tag: options.tag ?? null,
     iterations: wholeNumber(options.iterations, '--iterations'),

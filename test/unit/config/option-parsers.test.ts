@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { byteSize, gpus, ulimit } from '../../../src/config/option-parsers.js';
+import { byteSize, gpus, imageReference, ulimit } from '../../../src/config/option-parsers.js';
 import { UsageError } from '../../../src/core/errors.js';
 
 function thrown(fn: () => unknown): Error {
@@ -66,3 +66,20 @@ describe('gpus', () => {
   });
 });
 
+
+describe('imageReference', () => {
+  it('takes what Docker names an image by: name, tag, registry with port, digest, image id', () => {
+    for (const image of ['flakehunt-pytest:bookworm', 'dynamo', 'team/app:1.2_rc-3', 'registry.example.com:5000/team/app:latest', 'localhost/a__b/c', `app@sha256:${'a'.repeat(64)}`, `sha256:${'0'.repeat(64)}`, '[::1]:5000/x:y']) {
+      expect(imageReference(image)).toBe(image);
+    }
+    // None given: where an image is required, the config says so.
+    expect(imageReference(undefined)).toBeNull();
+    expect(imageReference('  ')).toBeNull();
+  });
+
+  it('refuses anything else in one line, before it can become part of a Docker API path', () => {
+    for (const image of ['../../127.0.0.1:8765/x?', '../../info?', '/', 'UPPER:case', 'a b', 'app:', 'app:tag:more', `x:${'t'.repeat(129)}`, 'a//b', '-app']) {
+      expect(() => imageReference(image, '-i'), image).toThrow(/^-i ".*" is not a Docker image name: write \[registry\/\]name\[:tag\]\[@digest\] in lower case/);
+    }
+  });
+});
