@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 // First: taxonomy patterns must be compiled after V8's linear-time fallback is switched on.
 import { compileLinear } from './linear-regex.js';
+import { PATTERN_BUDGET_MS, patternCostMs } from './pattern-cost.js';
 import { UsageError } from '../core/errors.js';
 import { readUserJson } from '../core/read-json-file.js';
 import { type FailurePhase, UNCLASSIFIED } from '../core/result.js';
@@ -18,6 +19,10 @@ export const GENERIC_TAXONOMY = fileURLToPath(new URL('../../templates/taxonomy/
 const ID = /^[A-Za-z][A-Za-z0-9_.-]{0,31}$/;
 const PHASES: readonly FailurePhase[] = ['setup', 'call', 'teardown', 'collection'];
 const CONDITION_KEYS = new Set(['parallelism', 'test', 'exception', 'phase', 'exitStatus', 'signal', 'oomKilled', 'message', 'output', 'signature']);
+/** Bounds that keep the combined rule test compilable and fast; real taxonomies are far below them. */
+const MAX_RULES = 2000;
+const MAX_PATTERN_CHARS = 2000;
+
 const RULE_KEYS = new Set(['id', 'title', 'kind', 'patterns', 'when', 'description']);
 
 /** Reads, validates and compiles a taxonomy file; every problem names the file, the rule and the reason. */
@@ -52,6 +57,7 @@ function compileRules(data: unknown, source: string, layer: TaxonomyRule['layer'
   const spec = data as { name?: unknown; rules?: unknown };
   if (typeof spec.name !== 'string' || spec.name.length === 0) fail('"name" must be a non-empty string');
   if (!Array.isArray(spec.rules) || spec.rules.length === 0) fail('"rules" must be a non-empty array');
+  if ((spec.rules as unknown[]).length > MAX_RULES) fail(`${(spec.rules as unknown[]).length} rules: at most ${MAX_RULES} (a rule can hold several patterns and conditions)`);
   const seen = new Set<string>();
   return (spec.rules as unknown[]).map((raw, index): TaxonomyRule => {
     const rule = raw as Partial<TaxonomyRuleSpec>;
@@ -71,19 +77,37 @@ function compileRules(data: unknown, source: string, layer: TaxonomyRule['layer'
     const regexes = (rule.patterns ?? []).map((pattern, p) => compilePattern(pattern, `pattern #${p + 1}`, failRule));
     const whens = rule.when === undefined ? [{}] : Array.isArray(rule.when) ? rule.when : [rule.when];
     if (whens.length === 0) failRule('"when" must not be an empty list');
+    if (rule.when !== undefined && whens.some((when) => typeof when === 'object' && when !== null && !Array.isArray(when) && Object.keys(when).length === 0)) {
+      failRule('a "when" without conditions matches every failure: give at least one condition, or leave "when" out');
+    }
     const alternatives = whens.map((when, w) => compileConditions(when, rule.id!, whens.length === 1 ? '"when"' : `"when" #${w + 1}`, w, failRule));
     const lines: LineGroup | null = regexes.length > 0 ? { key: rule.id!, regexes } : null;
     return { ...(rule as TaxonomyRuleSpec), regexes, lines, alternatives, layer };
   });
 }
 
+/** Patterns already measured in this thread: a worker thread compiles the taxonomy its parent checked. */
+const measured = new Set<string>();
+
 function compilePattern(pattern: unknown, what: string, fail: (what: string) => never): RegExp {
   if (typeof pattern !== 'string') fail(`${what} is not a string`);
+  const source = pattern as string;
+  if (source.length > MAX_PATTERN_CHARS) fail(`${what} is ${source.length} characters long: at most ${MAX_PATTERN_CHARS} (split it into several patterns)`);
+  let regex: RegExp;
   try {
-    return compileLinear(pattern as string);
+    regex = compileLinear(source);
   } catch (error) {
     return fail(`${what} ${JSON.stringify(pattern)} ${(error as Error).message}`);
   }
+  if (regex.test('')) fail(`${what} ${JSON.stringify(pattern)} matches an empty text, so it matches everything: write what the text says`);
+  if (!measured.has(source)) {
+    const cost = patternCostMs(regex);
+    if (cost > PATTERN_BUDGET_MS) {
+      fail(`${what} ${JSON.stringify(pattern)} takes ${cost.toFixed(0)} ms on one 16 KiB line (at most ${PATTERN_BUDGET_MS} ms; ordinary patterns take under 0.1): it would slow classification of every log; use fewer counted or nested repetitions`);
+    }
+    measured.add(source);
+  }
+  return regex;
 }
 
 function compileConditions(raw: unknown, id: string, where: string, index: number, fail: (what: string) => never): CompiledConditions {

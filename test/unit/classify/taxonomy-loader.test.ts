@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { RunClassifier } from '../../../src/classify/classifier.js';
+import { PATTERN_BUDGET_MS, patternCostMs } from '../../../src/classify/pattern-cost.js';
 import { compileTaxonomy, DEFAULT_TAXONOMY, loadTaxonomy } from '../../../src/classify/taxonomy-loader.js';
 import { UsageError } from '../../../src/core/errors.js';
 
@@ -106,6 +108,11 @@ describe('compileTaxonomy', () => {
     [{ title: '' }, '"title" must be a non-empty string'],
     [{ id: '1abc' }, '"id" must match'],
     [{ id: 'has space' }, '"id" must match'],
+    [{ patterns: [''] }, 'pattern #1 "" matches an empty text, so it matches everything'],
+    [{ patterns: ['x*'] }, 'pattern #1 "x*" matches an empty text'],
+    [{ when: {} }, 'a "when" without conditions matches every failure'],
+    [{ when: [{ phase: ['call'] }, {}] }, 'a "when" without conditions matches every failure'],
+    [{ patterns: ['a'.repeat(2001)] }, 'pattern #1 is 2001 characters long: at most 2000'],
   ])('rule problem %j', (extra, reason) => {
     expect(compileError({ name: 't', rules: [rule(extra)] })).toContain(reason);
   });
@@ -116,8 +123,21 @@ describe('compileTaxonomy', () => {
     [{ name: 't' }, '"rules" must be a non-empty array'],
     [{ name: 't', rules: [] }, '"rules" must be a non-empty array'],
     [{ name: 't', rules: ['nope'] }, 'rule #1: expected an object'],
+    [{ name: 't', rules: Array.from({ length: 2001 }, (_, i) => rule({ id: `R${i}` })) }, '2001 rules: at most 2000'],
   ])('file problem %j', (data, reason) => {
     expect(compileError(data)).toContain(reason);
+  });
+});
+
+describe('a pattern too costly on long lines', () => {
+  it('is refused at load with what it costs, though it is linear-time (eight counted repetitions in a row)', () => {
+    const costly = `${'[a-z]{1,16}'.repeat(8)}$`;
+    expect(compileError({ name: 't', rules: [rule({ patterns: [costly] })] })).toMatch(/pattern #1 ".*" takes \d+ ms on one 16 KiB line \(at most 5 ms; ordinary patterns take under 0\.1\)/);
+  });
+
+  it('the bundled patterns are far below the budget', () => {
+    const spec = JSON.parse(readFileSync(DEFAULT_TAXONOMY, 'utf8')) as { rules: Array<{ patterns?: string[] }> };
+    for (const source of spec.rules.flatMap((r) => r.patterns ?? [])) expect(patternCostMs(new RegExp(source)), source).toBeLessThan(PATTERN_BUDGET_MS / 5);
   });
 });
 
