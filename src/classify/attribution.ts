@@ -13,7 +13,7 @@ import { PluginRecord, type PluginFailure, type PluginTest } from './plugin-reco
 import type { ProcessEvent } from './process-events.js';
 import { headFunctionName, headMatchesNodeid, type Outcome, parseFinalCounts, testFunctionName } from './pytest-lines.js';
 import { signatureOf } from './signature.js';
-import { describeStartupFailure, type StartupEvidence } from './startup-failure.js';
+import { describeStartupFailure, execFailure, type StartupEvidence } from './startup-failure.js';
 import type { TaxonomyRule } from './taxonomy-types.js';
 
 /** A failures-section entry's head (`test_x`, `ERROR at setup of TestA.test_b`, `ERROR collecting t.py`). */
@@ -304,6 +304,10 @@ function addRunLevel(
 
 function decide(run: StreamedRun, exit: RunExit, failures: Failure[]): Classification {
   const tests = countTests(run);
+  const exec = exit.killedBy === null ? execFailure(exit.exitCode, run.tail) : null;
+  if (exec !== null && failures.length === 0) {
+    return { classes: [], failures, tests, status: 'error', exitCodeMismatch: false, collectionFailure: true, startupFailure: exec, note: trimMessage(describeStartupFailure(exec, exit.exitCode)) };
+  }
   const tailText = keepEnd(run.tail.join(' | '));
   if (failures.length === 0 && exit.killedBy !== null) {
     failures.push({ test: null, class: UNCLASSIFIED, message: keepEnd(`killed by the harness (${exit.killedBy}); last output: ${tailText}`), ...runSignature('killed', `killed by the harness (${exit.killedBy})`) });

@@ -14,8 +14,11 @@ export interface RunExit {
 
 /** pytest never got to run a test: what failed, for the one line that stops the sweep. */
 export interface StartupFailure {
-  /** `plugin`: a `-p` plugin that does not import; `conftest`: a conftest.py that raises; `usage`: bad arguments; `pytest`: anything else. */
-  what: 'plugin' | 'conftest' | 'usage' | 'pytest';
+  /**
+   * `plugin`: a `-p` plugin that does not import; `conftest`: a conftest.py that raises; `usage`:
+   * bad arguments; `command`: the container's program could not be executed; `pytest`: anything else.
+   */
+  what: 'plugin' | 'conftest' | 'usage' | 'command' | 'pytest';
   /** The plugin's name or the conftest's path, when known. */
   name: string | null;
   /** The error, one line. */

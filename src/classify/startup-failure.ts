@@ -63,6 +63,20 @@ export class StartupEvidence {
   }
 }
 
+// docker --init's tini when the program cannot be executed: `[FATAL tini (7)] exec nosuchbin failed: No such file or directory`.
+const EXEC_FAILED = /^\[FATAL tini \(\d+\)\] exec (.+) failed: (.+)$/;
+
+/**
+ * The container's program could not be executed at all (exit 126 or 127 with init's own message
+ * as the last words): the same in every iteration, so the sweep stops, under --command as under
+ * pytest. A test's script that exits 127 without that message is a failure like any other.
+ */
+export function execFailure(exitCode: number | null, tail: readonly string[]): StartupFailure | null {
+  if (exitCode !== 126 && exitCode !== 127) return null;
+  const m = EXEC_FAILED.exec(tail[tail.length - 1] ?? '');
+  return m === null ? null : { what: 'command', name: m[1]!, error: `${m[1]} cannot be executed: ${m[2]}` };
+}
+
 /** The one line the engine prints when pytest could not start. */
 export function describeStartupFailure(failure: StartupFailure, exitCode: number | null): string {
   const code = exitCode === null ? '' : ` (exit ${exitCode})`;
@@ -75,5 +89,7 @@ export function describeStartupFailure(failure: StartupFailure, exitCode: number
       return `pytest could not start${code}: ${failure.error}`;
     case 'pytest':
       return `pytest could not start${code}: ${failure.error}`;
+    case 'command':
+      return `the container's command could not start${code}: ${failure.error}`;
   }
 }

@@ -32,6 +32,13 @@ export function words(value: unknown, flag: string): string[] | null {
   return splitWords(String(value), flag);
 }
 
+/** A command as words, of which there must be at least one. */
+export function nonEmptyWords(value: unknown, flag: string): string[] {
+  const parsed = words(value, flag) ?? [];
+  if (parsed.length === 0) throw new UsageError(`${flag} is empty: give the program to run, e.g. ${flag} "python3 -m pytest"`);
+  return parsed;
+}
+
 /** A repeatable value: none, one, or many. */
 export function list(value: unknown): string[] {
   if (value === undefined || value === null) return [];

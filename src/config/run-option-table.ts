@@ -6,7 +6,7 @@ import { UsageError } from '../core/errors.js';
 import { EXECUTOR_CHOICES, parseExecutorKind } from '../executors/registry.js';
 import { PERTURBATION_HELP, parsePerturbation } from './perturbation-spec.js';
 import {
-  byteSize, duration, environment, gpus, imageReference, list, mount, optionalText, parallelism, positiveNumber, rate, ulimit, variableNames, wholeNumber, words,
+  byteSize, duration, environment, gpus, imageReference, list, mount, nonEmptyWords, optionalText, parallelism, positiveNumber, rate, ulimit, variableNames, wholeNumber, words,
 } from './option-parsers.js';
 
 /** Where an option's value is resolved: relative paths are relative to `baseDir`. */
@@ -75,7 +75,7 @@ export const RUN_OPTIONS = {
   tag: option({ flags: '-t, --tag <tag>', help: 'suffix of the sweep folder: logs/<serial|nN>_<tag>', parse: optionalText }),
   logsDir: option({ flags: '--logs-dir <dir>', help: 'output root', default: 'logs', parse: (v, { baseDir }) => path.resolve(baseDir, String(v)) }),
   pytestArgs: option({ flags: '--pytest-args <args>', help: 'extra pytest arguments, e.g. "--timeout 90 -x"', parse: (v, { flag }) => words(v, flag) ?? [] }),
-  pytestLauncher: option({ flags: '--pytest-launcher <cmd>', help: 'how to start pytest', default: 'python3 -m pytest', parse: (v, { flag }) => words(v, flag)! }),
+  pytestLauncher: option({ flags: '--pytest-launcher <cmd>', help: 'how to start pytest', default: 'python3 -m pytest', parse: (v, { flag }) => nonEmptyWords(v, flag) }),
   command: option({ flags: '--command <cmd>', help: 'run this command instead of pytest (go test, cargo test, a script); split into words, never run by a shell', parse: (v, { flag }) => words(v, flag) }),
   config: option({ flags: '--config <file>', help: 'config file (default ./flakehunt.config.json when present); flags win', invocationOnly: true, parse: optionalText }),
   env: option({ flags: '--env <KEY=VAL>', help: 'set a variable in the container (repeatable)', repeatable: true, parse: environment }),

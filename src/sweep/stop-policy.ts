@@ -17,7 +17,7 @@ export interface PolicyOutcome {
   result: Pick<IterationResult, 'status' | 'note'>;
   infrastructure: boolean;
   collectionFailure: boolean;
-  startupFailure?: { what: 'plugin' | 'conftest' | 'usage' | 'pytest' } | null;
+  startupFailure?: { what: 'plugin' | 'conftest' | 'usage' | 'command' | 'pytest' } | null;
 }
 
 /** Where to look when pytest could not collect or start the tests. */
@@ -28,6 +28,8 @@ function collectionHint(outcome: PolicyOutcome): string {
       return 'check --pytest-args (and the plugins the image has)';
     case 'conftest':
       return 'check the suite\'s conftest.py (and --mount, --workdir)';
+    case 'command':
+      return 'check --command or --pytest-launcher: the program must exist in the image and be executable';
     default:
       return 'check --pytest-nodeid, --workdir and --mount';
   }

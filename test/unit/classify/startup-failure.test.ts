@@ -57,3 +57,23 @@ describe('pytest that cannot start: a start-up failure that stops the sweep, wit
     expect(crash).toMatchObject({ status: 'error', collectionFailure: false, startupFailure: null });
   });
 });
+
+describe('the container\'s program cannot be executed', () => {
+  const tini = '[FATAL tini (7)] exec nosuchbin failed: No such file or directory';
+
+  it('exit 127 with init\'s message: a start-up failure naming the program, under pytest and --command alike', async () => {
+    for (const mode of ['pytest', 'command'] as const) {
+      const c = await classify(`${tini}\n`, { mode, exit: { exitCode: 127 } });
+      expect(c.status, mode).toBe('error');
+      expect(c.startupFailure).toEqual({ what: 'command', name: 'nosuchbin', error: 'nosuchbin cannot be executed: No such file or directory' });
+      expect(c.note).toBe("the container's command could not start (exit 127): nosuchbin cannot be executed: No such file or directory");
+      expect(c.failures).toEqual([]);
+    }
+  });
+
+  it('exit 127 without it (a test script whose own command is missing) is an ordinary failure', async () => {
+    const c = await classify('sh: 1: helper: not found\n', { mode: 'command', exit: { exitCode: 127 } });
+    expect(c.status).toBe('failed');
+    expect(c.startupFailure).toBeNull();
+  });
+});
