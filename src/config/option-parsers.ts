@@ -70,9 +70,13 @@ export function imageReference(value: unknown, flag = '--image'): string | null 
   return text;
 }
 
+/** The largest count any option takes (iterations, jobs, retries): far past any sweep, short of exhausting memory. */
+export const MAX_WHOLE_NUMBER = 1_000_000;
+
 export function wholeNumber(value: unknown, flag: string, min = 1): number {
   const n = typeof value === 'number' ? value : Number(String(value).trim());
   if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number ≥ ${min}, got ${JSON.stringify(value)}`);
+  if (n > MAX_WHOLE_NUMBER) throw new UsageError(`${flag} must be a whole number ≥ ${min} and at most ${MAX_WHOLE_NUMBER}, got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -157,10 +161,14 @@ export function gpus(value: string): GpuRequest {
 }
 
 /** `3%`, `0.03`, or `3` (a number of 1 or more is a percentage): a rate strictly between 0 and 1. */
+const MIN_RATE = 1e-4;
+
 export function rate(value: unknown, flag: string): number {
   const text = String(value).trim();
   const number = Number(text.endsWith('%') ? text.slice(0, -1) : text);
   const n = text.endsWith('%') || number >= 1 ? number / 100 : number;
   if (!(n > 0 && n < 1)) throw new UsageError(`${flag} ${JSON.stringify(value)} must be a rate between 0 and 100%, like 3% or 0.03`);
+  // Past these, the plans need hundreds of thousands of iterations: no sweep can answer.
+  if (n < MIN_RATE || n > 1 - MIN_RATE) throw new UsageError(`${flag} ${JSON.stringify(value)} must be a rate between 0 and 100%, from 0.01% to 99.99% (no sweep can tell rates closer to 0 or 1)`);
   return n;
 }

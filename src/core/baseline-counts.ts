@@ -13,5 +13,6 @@ export function parseBaselineCounts(text: string): { failures: number; iteration
   if (!m) return null;
   const [failures, iterations] = [Number(m[1]), Number(m[2])];
   if (!(iterations > 0 && failures <= iterations)) throw new UsageError(`--baseline ${text}: write failures/iterations, like 13/50`);
+  if (iterations > 1_000_000) throw new UsageError(`--baseline ${text}: at most 1000000 iterations`);
   return { failures, iterations };
 }

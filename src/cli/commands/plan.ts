@@ -10,7 +10,7 @@ import { planOf, type SequentialQuestion } from '../../stats/sequential-question
 import { SweepLayout } from '../../store/layout.js';
 import { readAllResults } from '../../store/results-store.js';
 
-const pct = (x: number) => `${Number((x * 100).toFixed(2))}%`;
+const pct = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
 
 /** `--baseline`: a rate (26%), counts (13/50), or a sweep folder; counts or a folder give a sequential plan. */
 async function baselineOf(text: string): Promise<{ rate: number; counts: { failures: number; iterations: number } | null }> {

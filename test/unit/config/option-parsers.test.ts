@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { byteSize, gpus, imageReference, ulimit } from '../../../src/config/option-parsers.js';
+import { byteSize, gpus, imageReference, rate, ulimit, wholeNumber } from '../../../src/config/option-parsers.js';
 import { UsageError } from '../../../src/core/errors.js';
 
 function thrown(fn: () => unknown): Error {
@@ -81,5 +81,17 @@ describe('imageReference', () => {
     for (const image of ['../../127.0.0.1:8765/x?', '../../info?', '/', 'UPPER:case', 'a b', 'app:', 'app:tag:more', `x:${'t'.repeat(129)}`, 'a//b', '-app']) {
       expect(() => imageReference(image, '-i'), image).toThrow(/^-i ".*" is not a Docker image name: write \[registry\/\]name\[:tag\]\[@digest\] in lower case/);
     }
+  });
+});
+
+describe('bounds no sweep can reach', () => {
+  it('a count over 1,000,000 is refused in one line instead of exhausting memory', () => {
+    expect(wholeNumber('1000000', '--end')).toBe(1_000_000);
+    expect(() => wholeNumber('99999999999', '--end')).toThrow(/^--end must be a whole number ≥ 1 and at most 1000000, got "99999999999"$/);
+  });
+
+  it('a rate closer to 0 or 1 than 0.01% is refused: the plans would need hundreds of thousands of iterations', () => {
+    expect(rate('0.01%', '--rate')).toBeCloseTo(1e-4, 12);
+    for (const r of ['0.0001%', '1e-9', '99.999%']) expect(() => rate(r, '--rate'), r).toThrow(/from 0\.01% to 99\.99%/);
   });
 });
