@@ -145,24 +145,33 @@ export function byteSize(value: unknown, flag: string): number {
 }
 
 /** `nofile=1024:2048` or `core=-1`. */
+/** The limits Docker's --ulimit takes (go-units). */
+const ULIMIT_NAMES = ['core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile', 'nproc', 'rss', 'rtprio', 'rttime', 'sigpending', 'stack'];
+
 export function ulimit(value: string): Ulimit {
   const m = /^([a-z]+)=(-?\d+)(?::(-?\d+))?$/.exec(value);
   if (!m) throw new UsageError(`--ulimit ${JSON.stringify(value)} is not NAME=SOFT[:HARD]: write it like nofile=1024:2048`);
-  return { name: m[1]!, soft: Number(m[2]), hard: Number(m[3] ?? m[2]) };
+  const [name, soft, hard] = [m[1]!, Number(m[2]), Number(m[3] ?? m[2])];
+  if (!ULIMIT_NAMES.includes(name)) throw new UsageError(`--ulimit ${JSON.stringify(value)}: ${name} is not a limit Docker knows (${ULIMIT_NAMES.join(', ')})`);
+  if (hard !== -1 && (soft === -1 || soft > hard)) throw new UsageError(`--ulimit ${JSON.stringify(value)}: the soft limit is above the hard one: write SOFT:HARD with SOFT ≤ HARD (-1 is unlimited)`);
+  return { name, soft, hard };
 }
 
 /** `all`, `2`, or `device=0,1`. */
 export function gpus(value: string): GpuRequest {
   if (value === 'all') return { count: 'all' };
-  if (/^\d+$/.test(value)) return { count: Number(value) };
+  if (/^\d+$/.test(value)) {
+    if (Number(value) === 0) throw new UsageError('--gpus 0 asks for no GPU: leave --gpus out, or give all, a count of 1 or more, or device=ID[,ID]');
+    return { count: Number(value) };
+  }
   const m = /^device=([\w,.-]+)$/.exec(value);
   if (m) return { deviceIds: m[1]!.split(',') };
   throw new UsageError(`--gpus ${JSON.stringify(value)} is not all, a count, or device=ID[,ID]`);
 }
 
-/** `3%`, `0.03`, or `3` (a number of 1 or more is a percentage): a rate strictly between 0 and 1. */
 const MIN_RATE = 1e-4;
 
+/** `3%`, `0.03`, or `3` (a number of 1 or more is a percentage): a rate strictly between 0 and 1. */
 export function rate(value: unknown, flag: string): number {
   const text = String(value).trim();
   const number = Number(text.endsWith('%') ? text.slice(0, -1) : text);

@@ -22,6 +22,7 @@ export function daemonUnreachable(error: Error, docker: Docker): EnvironmentErro
 /** Which options a refusal is about, from Docker's own words; the usual suspects when it does not say. */
 function hintFor(message: string): string {
   if (/\bCPUs?\b|NanoCPUs|cpu/i.test(message)) return 'check --cpus and the cpu: of --perturb or --matrix (at most the CPUs the Docker host has)';
+  if (/device driver|\bgpus?\b/i.test(message)) return 'check --gpus: this Docker host has no GPU runtime for it (NVIDIA Container Toolkit)';
   if (/memory|swap/i.test(message)) return 'check --memory and the mem: of --perturb or --matrix';
   if (/mount|bind|volume/i.test(message)) return 'check --mount';
   if (/ulimit/i.test(message)) return 'check --ulimit';
@@ -34,5 +35,8 @@ export function classifyDockerError(error: unknown, doing: string): Error {
   const message = e.json?.message ?? e.message ?? String(error);
   if (e.statusCode === 400) return new UsageError(`Docker refused to ${doing}: ${message}; ${hintFor(message)}`);
   if (e.statusCode === 404 && /image/i.test(message)) return new EnvironmentError(`Docker could not ${doing}: ${message}`);
+  // Options Docker only checks when the container starts: the same in every iteration, so no retry.
+  if (e.statusCode === 404 && /network/i.test(message)) return new UsageError(`Docker could not ${doing}: ${message}; check --network (docker network ls lists them)`);
+  if (/could not select device driver|invalid argument|operation not permitted.*(?:rlimit|ulimit)|setrlimit/i.test(message)) return new UsageError(`Docker could not ${doing}: ${message}; ${hintFor(message)}`);
   return new InfrastructureError(`Docker could not ${doing}: ${message}`);
 }

@@ -95,3 +95,16 @@ describe('bounds no sweep can reach', () => {
     for (const r of ['0.0001%', '1e-9', '99.999%']) expect(() => rate(r, '--rate'), r).toThrow(/from 0\.01% to 99\.99%/);
   });
 });
+
+describe('container options Docker would refuse only at start', () => {
+  it('an unknown ulimit, or a soft limit above the hard one', () => {
+    expect(ulimit('nofile=1024:2048')).toEqual({ name: 'nofile', soft: 1024, hard: 2048 });
+    expect(ulimit('core=-1')).toEqual({ name: 'core', soft: -1, hard: -1 });
+    expect(() => ulimit('bogus=1')).toThrow(/bogus is not a limit Docker knows/);
+    expect(() => ulimit('nofile=2048:1024')).toThrow(/the soft limit is above the hard one/);
+  });
+
+  it('--gpus 0', () => {
+    expect(() => gpus('0')).toThrow(/--gpus 0 asks for no GPU/);
+  });
+});
