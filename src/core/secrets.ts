@@ -22,6 +22,12 @@ export function secretValues(env: Record<string, string>, envPass: string[], hos
   return [...new Set([...passed, ...named])].filter((s) => s.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
 }
 
+/** The secret variables whose values are too short to mask (they are warned about: they show in logs). */
+export function unmaskableSecrets(env: Record<string, string>, envPass: string[], hostEnv: NodeJS.ProcessEnv = process.env): string[] {
+  const value = (name: string) => (envPass.includes(name) ? hostEnv[name] : env[name]) ?? '';
+  return secretNames(env, envPass).filter((name) => value(name).length > 0 && value(name).length < MIN_SECRET_LENGTH);
+}
+
 /** Replaces every occurrence of a secret value in a text. */
 export function maskSecrets(text: string, secrets: string[]): string {
   let out = text;

@@ -8,6 +8,7 @@ import { formatDuration } from '../core/durations.js';
 import { EnvironmentError, InterruptedError } from '../core/errors.js';
 import type { SweepEvents } from '../core/events.js';
 import type { IterationResult } from '../core/result.js';
+import { MIN_SECRET_LENGTH, unmaskableSecrets } from '../core/secrets.js';
 import type { Executor, RunningIteration } from '../executors/executor.js';
 import { SweepLayout } from '../store/layout.js';
 import { withLock } from '../store/locks.js';
@@ -124,6 +125,9 @@ export class SweepRunner {
     const { imageId } = await Promise.race([deps.executor.preflight(config.run.image, perturbations), interrupted]);
     for (const name of config.container.envPass) {
       if (process.env[name] === undefined) deps.events.emit({ type: 'warning', message: `--env-pass ${name}: it is not set here, so the container does not get it` });
+    }
+    for (const name of unmaskableSecrets(config.container.env, config.container.envPass)) {
+      deps.events.emit({ type: 'warning', message: `${name}: its value is shorter than ${MIN_SECRET_LENGTH} characters, too short to mask without masking ordinary text, so it is not masked in logs and results` });
     }
     const decision = config.stop.decide === null ? null : await resolveDecision(config.stop.decide);
     const { record, warnings } = await openSweepRecord(layout, config, imageId, this.onCompromised, decision?.question ?? null);
