@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import shellQuote from 'shell-quote';
@@ -180,4 +180,14 @@ export function rate(value: unknown, flag: string): number {
   // Past these, the plans need hundreds of thousands of iterations: no sweep can answer.
   if (n < MIN_RATE || n > 1 - MIN_RATE) throw new UsageError(`${flag} ${JSON.stringify(value)} must be a rate between 0 and 100%, from 0.01% to 99.99% (no sweep can tell rates closer to 0 or 1)`);
   return n;
+}
+
+/** A file to write: not empty, and not an existing folder (renaming into place would fail late, as an environment error). */
+export function outputFile(value: unknown, flag: string, baseDir = process.cwd()): string {
+  const text = String(value ?? '');
+  const example = /junit/.test(flag) ? 'results.xml' : 'report.html';
+  if (text.trim() === '') throw new UsageError(`${flag} is empty: give the file to write, e.g. ${flag} ${example}`);
+  const file = path.resolve(baseDir, text);
+  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`${flag} ${text} is a folder: give a file in it, e.g. ${path.join(text, example)}`);
+  return file;
 }

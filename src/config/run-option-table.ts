@@ -6,7 +6,7 @@ import { UsageError } from '../core/errors.js';
 import { EXECUTOR_CHOICES, parseExecutorKind } from '../executors/registry.js';
 import { PERTURBATION_HELP, parsePerturbation } from './perturbation-spec.js';
 import {
-  byteSize, duration, environment, gpus, imageReference, list, mount, nonEmptyWords, optionalText, parallelism, positiveNumber, rate, ulimit, variableNames, wholeNumber, words,
+  byteSize, duration, environment, gpus, imageReference, list, mount, nonEmptyWords, optionalText, outputFile, parallelism, positiveNumber, rate, ulimit, variableNames, wholeNumber, words,
 } from './option-parsers.js';
 
 /** Where an option's value is resolved: relative paths are relative to `baseDir`. */
@@ -109,7 +109,7 @@ export const RUN_OPTIONS = {
   baseline: option({ flags: '--baseline <sweep>', help: 'with --until-decided: a finished sweep (before the fix) to show the rate is below, or its counts (13/50)', parse: (v, { baseDir }) => (v === undefined || v === null ? null : isBaselineCounts(String(v)) ? String(v).replace(/\s+/g, '') : path.resolve(baseDir, String(v))) }),
   alpha: option({ flags: '--alpha <rate>', help: 'with --until-decided: the chance of a wrong "fixed"/"better"', default: '5%', parse: (v, { flag }) => rate(v, flag) }),
   power: option({ flags: '--power <rate>', help: 'with --until-decided: the chance of "fixed" at a tenth of the target (or baseline) rate', default: '80%', parse: (v, { flag }) => rate(v, flag) }),
-  junit: option({ flags: '--junit <file>', help: 'also write the sweep as JUnit XML (one testsuite per iteration) when it ends', parse: (v, { baseDir }) => (v === undefined || v === null ? null : path.resolve(baseDir, String(v))) }),
+  junit: option({ flags: '--junit <file>', help: 'also write the sweep as JUnit XML (one testsuite per iteration) when it ends', parse: (v, { baseDir, flag }) => (v === undefined || v === null ? null : outputFile(v, flag, baseDir)) }),
   annotations: option({ flags: '--annotations <github>', help: 'print CI annotations for failing tests (::error lines for GitHub Actions)', parse: (v, { flag }) => annotationsKind(v, flag) }),
   executor: option({ flags: `--executor <${EXECUTOR_CHOICES}>`, help: 'where iterations run', default: 'docker', parse: (v, { flag }) => parseExecutorKind(v, flag) }),
   infraRetries: option({ flags: '--infra-retries <n>', help: 'retries of an iteration after an infrastructure error', default: 2, parse: (v, { flag }) => wholeNumber(v, flag, 0) }),

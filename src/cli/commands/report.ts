@@ -2,6 +2,7 @@ import path from 'node:path';
 
 import type { Command } from 'commander';
 
+import { outputFile } from '../../config/option-parsers.js';
 import { UsageError } from '../../core/errors.js';
 import { compareSweeps } from '../../report/compare.js';
 import { renderHtmlReport } from '../../report/html/render-report.js';
@@ -52,7 +53,7 @@ export function registerReport(program: Command): void {
       if (options.junit !== undefined) {
         if (dirs.length !== 1) throw new UsageError('--junit writes one sweep: give one sweep folder');
         requireSweepFolder(new SweepLayout(path.resolve(dirs[0]!)));
-        const file = path.resolve(options.junit);
+        const file = outputFile(options.junit, '--junit');
         await writeSweepJunitFile(dirs[0]!, file);
         process.stdout.write(`wrote ${file}\n`);
         return;
@@ -67,7 +68,7 @@ export function registerReport(program: Command): void {
         return;
       }
       const comparisons = summaries.slice(1).map((summary, i) => compareSweeps(summaries[i]!, summary));
-      const output = path.resolve(options.output ?? defaultOutput(dirs));
+      const output = options.output === undefined ? defaultOutput(dirs) : outputFile(options.output, '--output');
       const html = renderHtmlReport({ summaries, comparisons, generatedAt: new Date().toISOString(), reportDir: path.dirname(output) });
       await writeFileAtomic(output, html);
       if (options.json) {

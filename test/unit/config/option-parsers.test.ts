@@ -1,6 +1,8 @@
+import os from 'node:os';
+
 import { describe, expect, it } from 'vitest';
 
-import { byteSize, gpus, imageReference, rate, ulimit, wholeNumber } from '../../../src/config/option-parsers.js';
+import { byteSize, gpus, imageReference, outputFile, rate, ulimit, wholeNumber } from '../../../src/config/option-parsers.js';
 import { UsageError } from '../../../src/core/errors.js';
 
 function thrown(fn: () => unknown): Error {
@@ -106,5 +108,13 @@ describe('container options Docker would refuse only at start', () => {
 
   it('--gpus 0', () => {
     expect(() => gpus('0')).toThrow(/--gpus 0 asks for no GPU/);
+  });
+});
+
+describe('outputFile', () => {
+  it('refuses an empty name and an existing folder, naming the flag and an example', () => {
+    expect(outputFile('x/report.html', '--output', '/base')).toBe('/base/x/report.html');
+    expect(() => outputFile('', '--junit')).toThrow(/^--junit is empty: give the file to write, e\.g\. --junit results\.xml$/);
+    expect(() => outputFile(os.tmpdir(), '--output')).toThrow(/is a folder: give a file in it, e\.g\. .*report\.html$/);
   });
 });
