@@ -132,6 +132,9 @@ describe.runIf(hasDocker)('flakehunt run: a 20-iteration sweep of a suite with k
     const baseline = await cli(suiteArgs(fresh, ['-e', '2', '--dry-run', '--until-decided', '--baseline', path.join(fresh, 'nowhere')]));
     expect(baseline.exitCode).toBe(2);
     expect(baseline.stderr).toMatch(/--baseline .*nowhere has no finished iterations/);
+    const taxonomy = await cli(suiteArgs(fresh, ['-e', '2', '--dry-run', '--taxonomy', path.join(fresh, 'none.json')]));
+    expect(taxonomy.exitCode).toBe(2);
+    expect(taxonomy.stderr).toMatch(/cannot read taxonomy .*none\.json/);
     expect(await readdir(fresh)).toEqual([]);
     await rm(fresh, { recursive: true, force: true });
   });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 
+import { loadTaxonomy } from '../../classify/taxonomy-loader.js';
 import { loadConfigFile } from '../../config/config-file.js';
 import { resolveRunConfig } from '../../config/resolve-run-config.js';
 import { createExecutor } from '../../executors/registry.js';
@@ -36,6 +37,8 @@ async function runCommand(command: Command, noColor: boolean): Promise<number> {
   const config = resolveRunConfig(flags, file.values, file.dir);
   const executor = await createExecutor(config.executor, executorOptionsOf(config));
   if (flags.dryRun === true) {
+    // Checked as the run would check it, so a dry run that passes is a run that starts.
+    await loadTaxonomy(config.output.taxonomyFile);
     process.stdout.write(await describeDryRun(config, executor));
     return 0;
   }
