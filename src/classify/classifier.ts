@@ -203,7 +203,8 @@ export class RunClassifier {
         this.content(line, `crash:${parsed.test}`);
         return;
       case 'collection-problem':
-        this.collectionProblem ??= own(parsed.text);
+        // pytest says why after its final `no tests ran` line (`ERROR: file or directory not found: …`): the why is the problem.
+        if (this.collectionProblem === null || (/^no tests ran/.test(this.collectionProblem) && !/^no tests ran/.test(parsed.text))) this.collectionProblem = own(parsed.text);
         break;
       case 'rootdir':
         this.rootdir ??= own(parsed.dir);

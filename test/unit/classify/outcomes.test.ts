@@ -72,6 +72,12 @@ describe('status from the exit code and the log', () => {
     expect(c.note).toMatch(/pytest could not collect the tests \(exit 4\): ERROR: file or directory not found: t\.py::nope/);
   });
 
+  it('the reason pytest gives after its final "no tests ran" line is the one reported (as pytest 7 prints it)', async () => {
+    const log = [HEADER.replace('collected 2 items', 'collected 0 items'), '', '============================ no tests ran in 0.01s =============================', 'ERROR: file or directory not found: tests/nosuch.py', ''].join('\n');
+    const c = await classify(log, { exit: { exitCode: 4 } });
+    expect(c.note).toBe('pytest could not collect the tests (exit 4): ERROR: file or directory not found: tests/nosuch.py');
+  });
+
   it('an ERROR at setup of a test counts as a failure of that test', async () => {
     const log = [
       HEADER,
