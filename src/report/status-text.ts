@@ -7,7 +7,8 @@ import type { SweepStatus } from './sweep-status.js';
 export function renderStatusText(status: SweepStatus): string {
   const lines = [`Sweep ${status.dir}`];
   const classes = Object.entries(status.byClass).sort().map(([c, n]) => `${c} ${n}`).join(', ');
-  lines.push(`Finished ${status.finished}: ${status.passed} passed, ${status.failed} failed${status.errors ? `, ${status.errors} errors` : ''}${status.interrupted ? `, ${status.interrupted} interrupted` : ''}${classes ? ` — ${classes}` : ''}`);
+  const uncounted = [status.errors ? `${status.errors} error(s)` : '', status.interrupted ? `${status.interrupted} interrupted` : ''].filter((s) => s !== '');
+  lines.push(`Finished ${status.finished}: ${status.passed} passed, ${status.failed} failed${uncounted.length > 0 ? `; not counted: ${uncounted.join(', ')}` : ''}${classes ? ` — ${classes}` : ''}`);
   if (status.shift !== null) {
     const { shift } = status;
     lines.push(`Failure rate changed at ${runName(shift.run)}: ${shift.before.count}/${shift.before.total} before, ${shift.after.count}/${shift.after.total} after (${formatP(shift.p)})`);

@@ -64,7 +64,8 @@ export async function readSweepStatus(dir: string, now = Date.now()): Promise<Sw
   const recent = results.filter(isVerdict).slice(-20);
   const meanMs = recent.length === 0 ? null : recent.reduce((sum, r) => sum + r.durationMs, 0) / recent.length;
   const slots = Math.max(1, livingProcesses.reduce((sum, p) => sum + p.jobs, 0));
-  const etaMs = left === null || meanMs === null ? null : ((left + runningSet.size) * meanMs) / slots;
+  // With no process alive, nothing will finish: no time left to give.
+  const etaMs = left === null || meanMs === null || livingProcesses.length === 0 ? null : ((left + runningSet.size) * meanMs) / slots;
   const byStatus = countByStatus(results);
   return {
     dir: layout.dir,

@@ -47,3 +47,36 @@ describe('readSweepStatus: running and up next', () => {
     expect((await readSweepStatus(layout.dir, now)).running.map((r) => r.sinceMs)).toEqual([30_000]);
   });
 });
+
+describe('readSweepStatus: what it counts, and when it gives no time left', () => {
+  let dir: string;
+  let layout: SweepLayout;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'flakehunt-status-'));
+    layout = new SweepLayout(path.join(dir, 'serial'));
+    await mkdir(layout.processesDir, { recursive: true });
+    await writeFile(layout.sweepJson, '{}');
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function result(iteration: number, status: string): Promise<void> {
+    await mkdir(layout.runDir(iteration), { recursive: true });
+    await writeFile(layout.resultJson(iteration), JSON.stringify({ iteration, status, classes: status === 'failed' ? ['A1'] : [], failures: [], durationMs: 1000 }));
+  }
+
+  it('finished counts the verdicts; errors and interrupted ones are said apart; a sweep whose processes are all gone has no ETA', async () => {
+    await result(1, 'passed');
+    await result(2, 'failed');
+    await result(3, 'interrupted');
+    // A process of this host that is gone (pid 2^22 + 1 is above Linux's pid_max).
+    const gone = { ...currentProcess(), pid: 4_194_305 };
+    await writeFile(path.join(layout.processesDir, 'gone.json'), JSON.stringify({ owner: gone, start: 1, end: 8, jobs: 1, startedAt: '2026-11-24T09:00:00Z' }));
+    const status = await readSweepStatus(layout.dir);
+    expect(status).toMatchObject({ finished: 2, passed: 1, failed: 1, interrupted: 1, left: 6, etaMs: null });
+    const text = renderStatusText(status);
+    expect(text).toContain('Finished 2: 1 passed, 1 failed; not counted: 1 interrupted — A1 1');
+    expect(text).toMatch(/^Running 0 · left 6$/m);
+  });
+});
