@@ -38,11 +38,19 @@ export function huntConfigOf(
     if (/^\d+$/.test(budget)) {
       end = start + wholeNumber(budget, '--budget') - 1;
     } else {
-      budgetMs = parseDuration(budget, '--budget');
+      try {
+        budgetMs = parseDuration(budget, '--budget');
+      } catch {
+        throw new UsageError(`--budget ${JSON.stringify(budget)} is neither a number of iterations nor a duration: write it like 40, 90m, 2h or 1h30m`);
+      }
       if (budgetMs === 0) throw new UsageError('--budget 0 leaves the hunt no time: give a number of iterations or a duration like 2h');
       // The time is the bound; the range only has to be long enough.
       end = start + 99_999;
     }
+  }
+  const given = config.conditions.cells[0]!.perturbationText;
+  if (config.conditions.matrix === null && given !== 'none') {
+    throw new UsageError(`--perturb ${given}: a hunt chooses among perturbations itself; to hunt among yours, give them as cells: --matrix conditions=none,${given}`);
   }
   const matrix = config.conditions.matrix ?? defaultHuntSpace(available);
   const cells = config.conditions.matrix === null ? cellsOf(matrix, { parallelism: config.run.parallelism, perturbation: config.conditions.cells[0]!.perturbation }) : config.conditions.cells;

@@ -70,6 +70,12 @@ describe('the hunt engine', () => {
     expect(huntExitCode({ ...outcome, stop: { kind: 'interrupted', reason: 'Ctrl-C' } }, true)).toBe(ExitCode.interrupted);
   });
 
+  it('refuses what it cannot honour in one line: --perturb without --matrix, a budget that is neither a count nor a duration', () => {
+    expect(() => huntConfigOf(base({ perturb: 'reverse' }), {}, { kind: 'any' })).toThrow(/^--perturb reverse: a hunt chooses among perturbations itself; to hunt among yours, give them as cells: --matrix conditions=none,reverse$/);
+    expect(() => huntConfigOf(base({}), { budget: '2h30' }, { kind: 'any' })).toThrow(/^--budget "2h30" is neither a number of iterations nor a duration/);
+    expect(huntConfigOf(base({ matrix: ['conditions=none,reverse'] }), { budget: '2' }, { kind: 'any' }).conditions.cells.map((c) => c.perturbationText)).toEqual(['none', 'reverse']);
+  });
+
   it('a hunt of every process draws the same cells for the same results (seeded choice)', async () => {
     const config = huntConfigOf(base({ matrix: ['order=none,shuffle,reverse'] }), { budget: '10', reproductions: '100' }, { kind: 'any' });
     const first = await sweep(config, new FakeExecutor(failsReversed));
