@@ -17,7 +17,7 @@ export function registerClassify(program: Command): void {
   program
     .command('classify')
     .summary('re-classify an existing sweep from its logs')
-    .description('Re-classify every iteration of a sweep folder from its logs alone, with the rules it ran with (or\nthe given ones), and rewrite result.json, results.txt, results.jsonl and summary.txt. Works on folders of the seed\nscript too (runNNN/pytest.log or run.log, .exit_code; parallelism from the folder name).')
+    .description('Re-classify every iteration of a sweep folder from its logs alone, with the rules it ran with (or the given ones), and rewrite result.json, results.txt, results.jsonl and summary.txt. Works on folders of the seed script too (runNNN/pytest.log or run.log, .exit_code; parallelism from the folder name).')
     .argument('<sweep-dir>', 'a sweep folder, e.g. logs/serial_fix13')
     .option('--taxonomy <file>', 'rules to classify with (default: those the sweep ran with, as sweep.json records; else the bundled dynamo-router rules)')
     .option('--suggest', 'then print, for each signature no rule matched, a ready rule to paste into a taxonomy file')

@@ -9,10 +9,10 @@ export function registerClean(program: Command): void {
   program
     .command('clean')
     .summary('remove containers left behind by killed flakehunt runs')
-    .description('Remove containers (or local process groups) that flakehunt started and whose flakehunt process\nis gone. Only flakehunt\'s own (found by their labels) are touched; never a container of anyone else.')
+    .description('Remove containers (or local process groups) that flakehunt started and whose flakehunt process is gone. Only flakehunt\'s own (found by their labels) are touched; never a container of anyone else.')
     .option('--sweep <dir>', 'only this sweep\'s leftovers')
     .option('--all', 'also remove those of flakehunt processes that are still running (stops their iterations)')
-    .option(`--executor <${EXECUTOR_CHOICES}>`, 'which back end to clean (default docker)', 'docker')
+    .option(`--executor <${EXECUTOR_CHOICES}>`, 'which back end to clean', 'docker')
     .option('--json', 'print what was removed as JSON')
     .addHelpText('after', '\nExamples:\n  $ flakehunt clean                          # containers of flakehunt runs that were killed\n  $ flakehunt clean --sweep logs/serial_fix13 --all')
     .action(async (options: { sweep?: string; all?: boolean; executor: string; json?: boolean }) => {

@@ -8,7 +8,7 @@ export function registerCompare(program: Command): void {
   program
     .command('compare')
     .summary('did the fix work? compare two sweeps')
-    .description('Compare two sweeps per class and per test: both rates with 95% intervals, the difference,\na two-sided Fisher exact p-value and a plain verdict.')
+    .description('Compare two sweeps per class and per test: both rates with 95% intervals, the difference, a two-sided Fisher exact p-value and a plain verdict.')
     .argument('<before>', 'the baseline sweep folder, e.g. logs/serial_fix13')
     .argument('<after>', 'the sweep to judge, e.g. logs/serial_fix14')
     .option('--exclude-infra', 'leave iterations that failed only for infrastructure reasons (A5) out of the rates')

@@ -71,7 +71,7 @@ export function registerDoctor(program: Command): void {
   program
     .command('doctor')
     .summary('say what works on this machine, and what to do about what does not')
-    .description('Check what a sweep needs here: Node, the Docker daemon (version, API, local or not), the image and its\nuser, free disk in the logs folder, what the perturbations need (CPU quota, cpusets, freezer, network),\nswarm membership, and what NODE_EXTRA_CA_CERTS costs each start. Exit 0 when a sweep can run, 3 when not.')
+    .description('Check what a sweep needs here: Node, the Docker daemon (version, API, local or not), the image and its user, free disk in the logs folder, what the perturbations need (CPU quota, cpusets, freezer, network), swarm membership, and what NODE_EXTRA_CA_CERTS costs each start. Exit 0 when a sweep can run, 3 when not.')
     .option('-i, --image <image>', 'also check this image (and try freezing a container of it)')
     .option('--executor <kind>', `the back end to check (${EXECUTOR_CHOICES})`, 'docker')
     .option('--logs-dir <dir>', 'where sweeps will write', 'logs')

@@ -25,7 +25,7 @@ export function registerHunt(program: Command): void {
   const hunt = program
     .command('hunt')
     .summary('reproduce a flake as soon as possible: iterations go where it shows most')
-    .description('Run iterations under perturbations (CPU starvation, hogs, stalls, test order, … or your --matrix), choosing each\niteration\'s conditions by Thompson sampling on how often each has shown the target so far, until the target is\nreproduced --reproductions times or the --budget is spent. Ends with the conditions that reproduce it best, their\nrate, and the commands that replay them. Writes a sweep folder like run: resumable, shareable by processes.')
+    .description('Run iterations under perturbations (CPU starvation, hogs, stalls, test order, … or your --matrix), choosing each iteration\'s conditions by Thompson sampling on how often each has shown the target so far, until the target is reproduced --reproductions times or the --budget is spent. Ends with the conditions that reproduce it best, their rate, and the commands that replay them. Writes a sweep folder like run: resumable, shareable by processes.')
     .option('--target <what>', 'the failure to reproduce: any, a class (A1), a signature, a run folder (logs/x/run007) or a console log file CI saved', 'any')
     .option('--budget <n|duration>', 'at most this many iterations (default 100, the range), or this much time (e.g. 2h)')
     .option('--reproductions <k>', 'stop once the target was reproduced k times', '3');

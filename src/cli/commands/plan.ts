@@ -40,7 +40,7 @@ export function registerPlan(program: Command): void {
   program
     .command('plan')
     .summary('how many iterations are needed to be sure')
-    .description('How many clean iterations show that the failure rate is below --rate with the given confidence, and the\nsequential plan of run --until-decided beside it (expected and worst-case iterations); with --baseline, also how\nmany per sweep tell the baseline rate from --rate.')
+    .description('How many clean iterations show that the failure rate is below --rate with the given confidence, and the sequential plan of run --until-decided beside it (expected and worst-case iterations); with --baseline, also how many per sweep tell the baseline rate from --rate.')
     .requiredOption('--rate <rate>', 'the failure rate to rule out (or to detect), e.g. 3%')
     .option('--confidence <level>', 'confidence level (default 95%)', '95%')
     .option('--power <level>', 'the power of the sequential plans (default 80%)', '80%')

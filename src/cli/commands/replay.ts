@@ -35,9 +35,9 @@ export function registerReplay(program: Command): void {
   program
     .command('replay')
     .summary('run one recorded iteration again, exactly, N times')
-    .description('Run an iteration of a sweep again under exactly its conditions: the image it ran (by id), its command,\nits perturbation as drawn, its test order seed and PYTHONHASHSEED, its parallelism; N times, in a new sweep\nfolder (<logs>/replay_<sweep>_runNNN), and say how often it failed the same way.')
+    .description('Run an iteration of a sweep again under exactly its conditions: the image it ran (by id), its command, its perturbation as drawn, its test order seed and PYTHONHASHSEED, its parallelism; N times, in a new sweep folder (<logs>/replay_<sweep>_runNNN), and say how often it failed the same way.')
     .argument('<run-dir>', 'an iteration of a sweep, e.g. logs/hunt_x/run017')
-    .option('-n, --iterations <n>', 'how many times (default 10)', '10')
+    .option('-n, --iterations <n>', 'how many times', '10')
     .option('-j, --jobs <n>', 'iterations at once', '1')
     .option('-i, --image <image>', 'another image than the one the iteration ran (e.g. the fix)')
     .option('--env <KEY=VAL>', 'a variable to set (needed for secret ones: sweep.json keeps them masked) (repeatable)', collect)

@@ -37,7 +37,7 @@ export function registerReport(program: Command): void {
   program
     .command('report')
     .summary('write a self-contained HTML report (or JUnit XML, or Markdown) of one or more sweeps')
-    .description('Write one self-contained HTML file (no network needed): every iteration coloured by class, classes ×\ntests, rates with intervals, durations, links to each failing run\'s log; with several sweeps, each\none compared with the one before it. --junit writes JUnit XML of a sweep, --markdown prints the\nCI step summary, --annotations github the ::error lines, instead.')
+    .description('Write one self-contained HTML file (no network needed): every iteration coloured by class, classes × tests, rates with intervals, durations, links to each failing run\'s log; with several sweeps, each one compared with the one before it. --junit writes JUnit XML of a sweep, --markdown prints the CI step summary, --annotations github the ::error lines, instead.')
     .argument('<sweep-dirs...>', 'sweep folders, oldest first, e.g. logs/serial_fix13 logs/serial_fix14')
     .option('-o, --output <file>', 'where to write it (default <sweep>/report.html, or report-A-vs-B.html beside the sweeps)')
     .option('--exclude-infra', 'leave iterations that failed only for infrastructure reasons out of the rates')

@@ -16,7 +16,7 @@ export function registerRun(program: Command): void {
   const run = program
     .command('run')
     .summary('run a stress sweep: each iteration in a fresh container')
-    .description('Run the tests many times, each iteration in a fresh container, and classify every failure.\nRe-running the same command resumes the sweep: finished iterations are skipped, unfinished ones re-run.');
+    .description('Run the tests many times, each iteration in a fresh container, and classify every failure. Re-running the same command resumes the sweep: finished iterations are skipped, unfinished ones re-run.');
   addRunOptions(run)
     .addHelpText('after', `
 Examples:

@@ -8,7 +8,7 @@ export function registerStatus(program: Command): void {
   program
     .command('status')
     .summary('show what every process of a sweep is doing')
-    .description('Show, from the sweep folder alone, what every flakehunt process of the sweep is doing: finished,\nrunning (which iterations, which host, for how long) and left, counts by class, and an ETA.')
+    .description('Show, from the sweep folder alone, what every flakehunt process of the sweep is doing: finished, running (which iterations, which host, for how long) and left, counts by class, and an ETA.')
     .argument('<sweep-dir>', 'a sweep folder, e.g. logs/serial_fix13')
     .option('--watch [interval]', 'refresh until interrupted (default every 5s)')
     .option('--json', 'print as JSON')
