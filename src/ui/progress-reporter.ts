@@ -5,6 +5,7 @@ import type { SweepEvent } from '../core/events.js';
 import { countByStatus, type IterationResult } from '../core/result.js';
 import { runName } from '../store/layout.js';
 import { formatDuration } from '../core/durations.js';
+import { truncate } from '../report/summary-text.js';
 import type { Output } from './terminal.js';
 
 /** Counts of the results finished since `since` (this invocation's), by status and by class. */
@@ -62,7 +63,7 @@ export class ProgressReporter {
         this.lastResults = event.sweepResults;
         const r = event.result;
         const status = r.status === 'passed' ? this.chalk.green('PASSED') : r.status === 'failed' ? this.chalk.red('FAILED') : this.chalk.yellow(r.status.toUpperCase());
-        const detail = r.failures.length > 0 ? ` ${r.classes.join(',')} — ${r.failures[0]!.test ?? 'run'}: ${r.failures[0]!.message.slice(0, 100)}` : r.note ? ` — ${r.note.slice(0, 120)}` : '';
+        const detail = r.failures.length > 0 ? ` ${r.classes.join(',')} — ${r.failures[0]!.test ?? 'run'}: ${truncate(r.failures[0]!.message, 100)}` : r.note ? ` — ${truncate(r.note, 120)}` : '';
         this.line(`${runName(r.iteration)} ${status}${detail} (${formatDuration(r.durationMs)}) [${this.done}/${this.total}, ${this.countsText()}, ETA ${this.eta()}]`);
         this.update();
         break;
