@@ -3,6 +3,9 @@ import { StringDecoder } from 'node:string_decoder';
 /** Longest line kept; the rest of a longer line is dropped, so a log with no newline cannot exhaust memory. */
 export const MAX_LINE_BYTES = 16 * 1024;
 
+/** Ends a line that was cut at MAX_LINE_BYTES, so that a pattern anchored at the end (`…$`) cannot match what is left of it. */
+export const CUT_MARK = '…';
+
 /**
  * Bytes decoded into one string. V8 puts a string of more than about 128 KiB in its large-object
  * space, and making one costs 5x more per byte than making small ones (0.5 against 0.1 ms per
@@ -37,7 +40,7 @@ export class LineSplitter {
 
   end(): void {
     this.feed(this.decoder.end());
-    if (this.pending.length > 0 || this.overflowed) this.emit(this.pending, false);
+    if (this.pending.length > 0 || this.overflowed) this.emit(this.overflowed ? this.pending + CUT_MARK : this.pending, false);
     this.pending = '';
     this.overflowed = false;
   }
@@ -48,14 +51,15 @@ export class LineSplitter {
     let start = 0;
     let newline = text.indexOf('\n');
     if (newline !== -1 && (this.pending.length > 0 || this.overflowed)) {
-      this.emit(this.keep(this.pending, text.slice(0, newline)), false);
+      const line = this.keep(this.pending, text.slice(0, newline));
+      this.emit(this.overflowed ? line + CUT_MARK : line, false);
       this.pending = '';
       this.overflowed = false;
       start = newline + 1;
       newline = text.indexOf('\n', start);
     }
     while (newline !== -1) {
-      this.emit(newline - start > MAX_LINE_BYTES ? text.slice(start, start + MAX_LINE_BYTES) : text.slice(start, newline), plain);
+      this.emit(newline - start > MAX_LINE_BYTES ? text.slice(start, start + MAX_LINE_BYTES) + CUT_MARK : text.slice(start, newline), plain);
       start = newline + 1;
       newline = text.indexOf('\n', start);
     }

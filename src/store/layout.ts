@@ -14,7 +14,7 @@ export function sweepFolderName(kind: string, tag: string | null): string {
   if (tag === null) return base;
   if (!SAFE_TAG.test(tag) || tag.includes('..')) {
     throw new UsageError(
-      `tag ${JSON.stringify(tag)} is not a safe folder name: use letters, digits, '.', '_' and '-' (at most 64, no '..')`,
+      `tag ${JSON.stringify(tag)} is not a safe folder name: use letters, digits, '.', '_' and '-', starting with a letter or digit (at most 64, no '..')`,
     );
   }
   return `${base}_${tag}`;

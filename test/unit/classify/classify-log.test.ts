@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { classifyLog, forEachLine, PLUGIN_REPORTS_DIR, readPluginEvents } from '../../../src/classify/classify-log.js';
-import { MAX_LINE_BYTES } from '../../../src/classify/line-splitter.js';
+import { CUT_MARK, MAX_LINE_BYTES } from '../../../src/classify/line-splitter.js';
 import { HEADER, pairs, taxonomy } from './helpers.js';
 
 let dir: string;
@@ -29,7 +29,7 @@ describe('forEachLine', () => {
     await writeFile(file, [...filler, across, 'y'.repeat(3_000_000), 'naïve', '', 'last'].join('\n'));
     const seen: string[] = [];
     await forEachLine(file, (line) => seen.push(line));
-    expect(seen).toEqual([...filler, across, 'y'.repeat(MAX_LINE_BYTES), 'naïve', '', 'last']);
+    expect(seen).toEqual([...filler, across, `${'y'.repeat(MAX_LINE_BYTES)}${CUT_MARK}`, 'naïve', '', 'last']);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { LineSplitter, MAX_LINE_BYTES, stripAnsi } from '../../../src/classify/line-splitter.js';
+import { CUT_MARK, LineSplitter, MAX_LINE_BYTES, stripAnsi } from '../../../src/classify/line-splitter.js';
 
 function split(chunks: Array<string | Buffer>, end = true): string[] {
   const lines: string[] = [];
@@ -77,11 +77,16 @@ describe('LineSplitter', () => {
     expect(lines).toEqual(['abc']);
   });
 
-  it('keeps a line of exactly MAX_LINE_BYTES whole, and truncates a longer one to MAX_LINE_BYTES', () => {
+  it('keeps a line of exactly MAX_LINE_BYTES whole, and cuts a longer one to MAX_LINE_BYTES, marked as cut', () => {
     const exact = 'a'.repeat(MAX_LINE_BYTES);
     expect(split([`${exact}\nnext\n`])).toEqual([exact, 'next']);
     const long = split([`${'b'.repeat(MAX_LINE_BYTES + 10)}\nnext\n`]);
-    expect(long).toEqual(['b'.repeat(MAX_LINE_BYTES), 'next']);
+    expect(long).toEqual([`${'b'.repeat(MAX_LINE_BYTES)}${CUT_MARK}`, 'next']);
+    // Cut across chunks, and at the end of the input, the same.
+    expect(split(['c'.repeat(MAX_LINE_BYTES - 5), 'c'.repeat(10), '\nnext'])).toEqual([`${'c'.repeat(MAX_LINE_BYTES)}${CUT_MARK}`, 'next']);
+    expect(split(['d'.repeat(MAX_LINE_BYTES + 1)])).toEqual([`${'d'.repeat(MAX_LINE_BYTES)}${CUT_MARK}`]);
+    // A pattern anchored at the end does not match what is left of a cut line.
+    expect(/^(?:a+)$/.test(split([`${'a'.repeat(20_000)}!\n`])[0]!)).toBe(false);
   });
 
   it('a single 200 MB line without a newline keeps memory bounded and yields one truncated line', () => {
@@ -100,7 +105,7 @@ describe('LineSplitter', () => {
     peak = Math.max(peak, process.memoryUsage().rss);
     expect(peak - before).toBeLessThan(100 * 1024 * 1024);
     expect(lines).toHaveLength(1);
-    expect(Buffer.byteLength(lines[0]!)).toBe(MAX_LINE_BYTES);
+    expect(Buffer.byteLength(lines[0]!)).toBe(MAX_LINE_BYTES + Buffer.byteLength(CUT_MARK));
     expect(lines[0]!.startsWith('y')).toBe(true);
     // The splitter is usable again afterwards.
     splitter.push(Buffer.from('after\n'));
