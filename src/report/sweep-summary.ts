@@ -2,6 +2,7 @@ import path from 'node:path';
 
 import type { Taxonomy } from '../classify/taxonomy-types.js';
 import type { IterationResult } from '../core/result.js';
+import { parallelismOfFolderName } from '../store/layout.js';
 import type { SummaryRenderer } from '../store/results-store.js';
 import type { SweepRecord } from '../store/sweep-record.js';
 import { summarize } from './summarize.js';
@@ -19,7 +20,7 @@ export function sweepInfoOf(dir: string, record: SweepRecord | null): SweepInfo 
     dir,
     name,
     image: identity.image ?? null,
-    parallelism: identity.parallelism ?? name,
+    parallelism: identity.parallelism ?? parallelismOfFolderName(name) ?? name,
     tag: record?.settings.tag ?? null,
     nodeids: identity.nodeids ?? [],
     decision: (record?.settings.decision as SweepInfo['decision'] | undefined) ?? null,

@@ -9,6 +9,12 @@ const SAFE_TAG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
  * `serial`, or `nN` for `pytest -n N`, or the kind of sweep (`matrix`, `hunt`); with a tag,
  * `serial_fix13`.
  */
+/** The parallelism a seed-script folder's name says (`serial`, `serial_fix8` → serial; `n4_fix8` → 4); null when it says none. */
+export function parallelismOfFolderName(name: string): string | null {
+  const m = /^(serial|n(\d+))(?:_.*)?$/.exec(name);
+  return m === null ? null : (m[2] ?? 'serial');
+}
+
 export function sweepFolderName(kind: string, tag: string | null): string {
   const base = /^\d+$/.test(kind) ? `n${kind}` : kind;
   if (tag === null) return base;

@@ -11,7 +11,7 @@ import type { Taxonomy } from '../classify/taxonomy-types.js';
 import { UsageError } from '../core/errors.js';
 import type { IterationResult } from '../core/result.js';
 import { writeJsonAtomic } from '../store/atomic-write.js';
-import { parseRunName, SweepLayout } from '../store/layout.js';
+import { parallelismOfFolderName, parseRunName, SweepLayout } from '../store/layout.js';
 import { type CompromisedHandler, withLock } from '../store/locks.js';
 import { readJsonIfExists } from '../store/read-json.js';
 import { rewriteSweepFiles, type SummaryRenderer } from '../store/results-store.js';
@@ -45,11 +45,11 @@ export async function sweepOrigin(layout: SweepLayout): Promise<SweepOrigin> {
     const memory = (record.settings.resources as { memoryBytes?: number | null } | undefined)?.memoryBytes ?? null;
     return { kind: 'flakehunt', parallelism: identity.parallelism ?? 'serial', mode: identity.command ? 'command' : 'pytest', memoryLimitBytes: memory };
   }
-  const m = /^(serial|n(\d+))(?:_.*)?$/.exec(path.basename(layout.dir));
-  if (!m) {
+  const parallelism = parallelismOfFolderName(path.basename(layout.dir));
+  if (parallelism === null) {
     throw new UsageError(`${layout.dir} has no sweep.json and its name does not say the parallelism (serial, n4, n4_fix8): rename it or run flakehunt run there first`);
   }
-  return { kind: 'seed-script', parallelism: m[2] ?? 'serial', mode: 'pytest', memoryLimitBytes: null };
+  return { kind: 'seed-script', parallelism, mode: 'pytest', memoryLimitBytes: null };
 }
 
 async function seedExitCode(runDir: string): Promise<number | null> {

@@ -69,6 +69,8 @@ describe('offline commands on folders of the seed script: classify, compare, rep
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toMatch(/all failures\s+12\/40 30\.0%\s+0\/40 0\.0%.*fewer failures with serial_fix9, p < 0\.001/);
     const json = JSON.parse((await cli(['compare', before, after, '--json'])).stdout) as { rows: Array<{ key: string; significant: boolean; pValue: number }> };
+    // Two seed-script folders of one parallelism (serial_fix8, serial_fix9): nothing to warn about.
+    expect(run.stdout).not.toContain('different parallelism');
     const overall = json.rows[0]!;
     expect(overall.significant).toBe(true);
     expect(overall.pValue).toBeLessThan(0.001);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { UsageError } from '../../../src/core/errors.js';
-import { parseRunName, runName, SweepLayout, sweepFolderName } from '../../../src/store/layout.js';
+import { parallelismOfFolderName, parseRunName, runName, SweepLayout, sweepFolderName } from '../../../src/store/layout.js';
 
 describe('sweepFolderName', () => {
   it('names serial and xdist sweeps', () => {
@@ -66,5 +66,11 @@ describe('SweepLayout', () => {
     expect(layout.claimLock(3)).toBe(path.join('/logs/serial', '.claims', 'run003.lock'));
     expect(layout.claimInfo(3)).toBe(path.join('/logs/serial', '.claims', 'run003.json'));
     expect(layout.artifactsDir(12)).toBe(path.join('/logs/serial', 'run012', 'artifacts'));
+  });
+});
+
+describe('parallelismOfFolderName', () => {
+  it('reads the seed script\'s folder names, whatever their tag', () => {
+    expect(['serial', 'serial_fix8', 'n4', 'n4_fix8', 'hunt', 'serialx'].map(parallelismOfFolderName)).toEqual(['serial', 'serial', '4', '4', null, null]);
   });
 });
