@@ -1,6 +1,6 @@
 import { formatP, type Comparison, type ComparisonRow } from '../compare.js';
 import type { RateEstimate } from '../summary-types.js';
-import { formatInterval, formatPercent } from '../summary-text.js';
+import { formatInterval, formatPercent, truncate } from '../summary-text.js';
 import { chip, testId } from './sections.js';
 import { html, type SafeHtml } from './escape.js';
 import { niceRate, pairWhiskers } from './svg.js';
@@ -20,6 +20,11 @@ function label(r: ComparisonRow): SafeHtml {
     const title = r.label.slice(r.key.length).trim();
     const infra = title.endsWith('[infra]');
     return html`${chip(r.key)} ${infra ? title.slice(0, -'[infra]'.length).trim() : title}${infra ? html` <span class="tag">infra</span>` : ''}`;
+  }
+  if (r.kind === 'signature') {
+    // `3f2a9c01b7e4 test: message`: the id, then the way of failing in small print (the full text is in the sweep's findings).
+    const rest = r.label.startsWith(r.key) ? r.label.slice(r.key.length).trim() : r.label;
+    return html`<code>${r.key}</code> <span class="muted small" title="${rest}">${truncate(rest, 110)}</span>`;
   }
   return html`<b>${r.label}</b>`;
 }

@@ -44,7 +44,7 @@ svg text{font:11px system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;fill:var
 svg text.mean{fill:var(--fg);paint-order:stroke;stroke:#fff;stroke-width:3px}
 svg.strip a:hover rect{stroke:#1f2933;stroke-width:1.5}
 td.plot,th.plot{width:1%;white-space:nowrap}td.label{min-width:200px}td.run{white-space:nowrap}
-.compare td.verdict{min-width:210px;font-size:13px}.compare td.label{min-width:180px}.hint.foot{margin:10px 0 0}
+.compare td.verdict{min-width:150px;font-size:13px}.compare td.label{min-width:170px;max-width:260px}.small{font-size:12px}.hint.foot{margin:10px 0 0}
 .rates td.text{color:var(--muted);font-size:13px}
 .status{font-size:12px;font-weight:600;text-transform:uppercase;letter-spacing:.04em}
 .status.failed{color:#c23030}.status.error{color:#26303b}.status.interrupted{color:var(--muted)}
