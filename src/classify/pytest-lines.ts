@@ -29,7 +29,7 @@ const FAILURE_HEAD = /^_{3,} (.+?) _{3,}$/;
 const NODE_DOWN = /^\[(gw\d+)\] node down: (.*)$/;
 const WORKER_CRASHED = /worker '?(gw\d+)'? crashed while running '?([^']+?)'?\s*$/;
 const FINAL_LINE = /^={3,} (.*\b(?:passed|failed|errors?|skipped|deselected|xfailed|xpassed|no tests ran)\b.*?) in [\d.]+s\b.*={3,}$/;
-const COLLECTION_PROBLEM = /(?:^|^collecting \.\.\. )(ERROR: (?:file or directory not found|not found|usage|found no collectors).*|Interrupted: \d+ errors? during collection.*|no tests ran.*)$/;
+const COLLECTION_PROBLEM = /(?:^|^collecting \.\.\. )(ERROR: (?:file or directory not found|not found|usage|found no collectors|Wrong expression passed to '-[km]').*|Interrupted: \d+ errors? during collection.*|no tests ran.*)$/;
 // The characters BARE_OUTCOME and COLLECTION_PROBLEM (both anchored at ^) can start with.
 const OUTCOME_INITIALS = [...new Set(OUTCOMES.split('|').map((outcome) => outcome[0]!))].join('');
 const PROBLEM_INITIALS = 'EInc';

@@ -31,7 +31,8 @@ function collectionHint(outcome: PolicyOutcome): string {
     case 'command':
       return 'check --command or --pytest-launcher: the program must exist in the image and be executable';
     default:
-      return 'check --pytest-nodeid, --workdir and --mount';
+      // -k and -m expressions are pytest arguments; anything else that collects nothing is about where the tests are.
+      return /Wrong expression passed to '-[km]'/.test(outcome.result.note ?? '') ? 'check the -k or -m expression in --pytest-args' : 'check --pytest-nodeid, --workdir and --mount';
   }
 }
 

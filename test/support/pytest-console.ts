@@ -1,5 +1,5 @@
 /** Console output of small pytest runs, as the engine's unit tests feed them to the fake executor. */
-const bar = (title: string) => `${'='.repeat(30)} ${title} ${'='.repeat(30)}`;
+export const bar = (title: string) => `${'='.repeat(30)} ${title} ${'='.repeat(30)}`;
 
 export function passingRun(test = 't.py::test_a'): string[] {
   return [bar('test session starts'), `${test} PASSED${' '.repeat(40)}[100%]`, bar('1 passed in 0.01s')];

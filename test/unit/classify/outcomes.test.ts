@@ -72,6 +72,15 @@ describe('status from the exit code and the log', () => {
     expect(c.note).toMatch(/pytest could not collect the tests \(exit 4\): ERROR: file or directory not found: t\.py::nope/);
   });
 
+  it('a bad -k expression is the collection problem, not a warning printed before it', async () => {
+    const log = [HEADER.replace('collected 2 items', 'collected 2 items / 2 deselected / 0 selected'), '', '=============================== warnings summary ===============================',
+      '/usr/lib/python3/dist-packages/_pytest/cacheprovider.py:451: PytestCacheWarning: could not create cache path /suite/.pytest_cache', '',
+      '============================ 2 deselected in 0.01s =============================', 'ERROR: Wrong expression passed to \'-k\': not $(x): at column 5: unexpected character "$"', ''].join('\n');
+    const c = await classify(log, { exit: { exitCode: 4 } });
+    expect(c.status).toBe('error');
+    expect(c.note).toBe('pytest could not collect the tests (exit 4): ERROR: Wrong expression passed to \'-k\': not $(x): at column 5: unexpected character "$"');
+  });
+
   it('the reason pytest gives after its final "no tests ran" line is the one reported (as pytest 7 prints it)', async () => {
     const log = [HEADER.replace('collected 2 items', 'collected 0 items'), '', '============================ no tests ran in 0.01s =============================', 'ERROR: file or directory not found: tests/nosuch.py', ''].join('\n');
     const c = await classify(log, { exit: { exitCode: 4 } });

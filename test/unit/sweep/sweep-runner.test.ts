@@ -20,7 +20,7 @@ import { readAllResults } from '../../../src/store/results-store.js';
 import { SweepRunner } from '../../../src/sweep/sweep-runner.js';
 import { FakeExecutor, type FakeScript } from '../../support/fake-executor.js';
 import { instantClock } from '../../support/instant-clock.js';
-import { failingRun, passingRun, uncollectableRun } from '../../support/pytest-console.js';
+import { bar, failingRun, passingRun, uncollectableRun } from '../../support/pytest-console.js';
 
 let logs: string;
 beforeEach(async () => {
@@ -145,6 +145,14 @@ describe('SweepRunner with a fake executor', () => {
     const { outcome, exitCode } = await sweep({ end: 50 }, executor);
     expect(statuses(outcome.results)).toEqual(['1:error']);
     expect(outcome.stop?.reason).toMatch(/pytest could not collect the tests \(exit 4\).*check --pytest-nodeid, --workdir and --mount/);
+    expect(exitCode).toBe(ExitCode.usage);
+  });
+
+  it('a bad -k expression stops the sweep the same way, pointing at the expression', async () => {
+    const badK = [bar('test session starts'), 'collecting ... collected 2 items / 2 deselected / 0 selected', '', bar('2 deselected in 0.01s'), "ERROR: Wrong expression passed to '-k': not (: at column 5: expected not OR left parenthesis OR identifier; got end of input"];
+    const { outcome, exitCode } = await sweep({ end: 50 }, new FakeExecutor(() => ({ output: badK, exitCode: 4 })));
+    expect(statuses(outcome.results)).toEqual(['1:error']);
+    expect(outcome.stop?.reason).toMatch(/ERROR: Wrong expression passed to '-k'.*; check the -k or -m expression in --pytest-args$/);
     expect(exitCode).toBe(ExitCode.usage);
   });
 
