@@ -10,7 +10,7 @@ import type { Claimer } from './claimer.js';
 import type { Lookahead } from './lookahead.js';
 import { type IterationContext, type IterationOutcome, runIterationAttempt } from './run-iteration.js';
 import type { SweepState } from './sweep-state.js';
-import { INITIAL_POLICY_STATE, judgeOutcome, mayStopSweep, type PolicyState } from './stop-policy.js';
+import { INITIAL_POLICY_STATE, judgeOutcome, mayStopSweep, type PolicyState, stopBeforeStart } from './stop-policy.js';
 import { writeStopMarker } from './stop-marker.js';
 
 export interface PipelineHooks {
@@ -82,6 +82,16 @@ export class IterationPipeline {
     if (found === null) return null;
     const good = found.answer === 'fixed' || found.answer === 'better';
     return { text: `decided after ${found.after} iteration(s) (${found.failures} failed): ${describeAnswer(this.decision.question, found.answer)}`, good };
+  }
+
+  /** Stops a resumed sweep whose results already answer it, before anything starts (see stopBeforeStart). */
+  stopIfAlreadyDone(existing: IterationResult[]): void {
+    const { reproduce } = this.ctx.config.stop;
+    const stop = stopBeforeStart(this.ctx.config.stop, {
+      reproductions: reproduce === null ? [] : existing.filter((r) => hitsTarget(r, reproduce.target)),
+      answer: this.answer(existing),
+    });
+    if (stop !== null) this.state.requestStop(stop.kind, stop.reason, stop.good);
   }
 
   private async applyPolicy(outcome: IterationOutcome): Promise<void> {

@@ -91,9 +91,23 @@ export function judgeOutcome(
   }
   if (counts.answer !== null) return { state: next, stop: { kind: 'decided', reason: counts.answer.text, good: counts.answer.good }, limitReached: true };
   const wanted = settings.reproduce?.count ?? null;
-  if (wanted !== null && counts.reproductions.length >= wanted) {
-    const reason = `the target was reproduced ${counts.reproductions.length} time(s) (${runList(counts.reproductions)}), as --reproductions ${wanted} asks`;
-    return { state: next, stop: { kind: 'reproduced', reason }, limitReached: true };
-  }
+  const reproduced = reproducedStop(settings, counts.reproductions);
+  if (reproduced !== null) return { state: next, stop: reproduced, limitReached: true };
   return { state: next, stop: null, limitReached: false };
+}
+
+/** A hunt's stop once its target showed as often as --reproductions asks; null before. */
+function reproducedStop(settings: StopSettings, reproductions: Array<Pick<IterationResult, 'iteration'>>): StopDecision | null {
+  const wanted = settings.reproduce?.count ?? null;
+  if (wanted === null || reproductions.length < wanted) return null;
+  return { kind: 'reproduced', reason: `the target was reproduced ${reproductions.length} time(s) (${runList(reproductions)}), as --reproductions ${wanted} asks` };
+}
+
+/**
+ * Whether a sweep resumed with the results it has is already done: its --until-decided question
+ * answered, or its hunt's target reproduced often enough. It then stops before starting anything.
+ */
+export function stopBeforeStart(settings: StopSettings, counts: Pick<PolicyCounts, 'reproductions' | 'answer'>): StopDecision | null {
+  if (counts.answer !== null) return { kind: 'decided', reason: counts.answer.text, good: counts.answer.good };
+  return reproducedStop(settings, counts.reproductions);
 }

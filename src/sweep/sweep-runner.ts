@@ -164,6 +164,7 @@ export class SweepRunner {
     const pool = new LookaheadPool(claimer, state, deps.executor, conditionsFor, (iteration, conditions) =>
       iterationSpec(config, { id: sweepId, dir: layout.dir }, iteration, this.owner, conditions));
     const pipeline = new IterationPipeline(ctx, state, claimer, render, this.onCompromised, this.invocationStart, decision);
+    pipeline.stopIfAlreadyDone(existing);
     const queue = new WorkQueue(planned, config.schedule.chunkSize);
     const deferred = new Set<number>();
     const budgetMs = config.hunt?.budgetMs ?? null;

@@ -65,6 +65,17 @@ describe('run --until-decided', () => {
     expect(summary).toMatch(/better than the baseline's 26% \(13\/50\), after 12 iteration\(s\) \(0 failed\); a fixed two-sample plan needs \d+ per sweep/);
   });
 
+  it('run again on a sweep already decided, it starts nothing and answers the same', async () => {
+    const first = await sweep({ end: 500, untilDecided: true, targetRate: '3%', tag: 'again' }, failEvery(4));
+    expect(first.outcome.stop).toMatchObject({ kind: 'decided', good: false });
+    let started = 0;
+    const again = await sweep({ end: 500, untilDecided: true, targetRate: '3%', tag: 'again' }, (i) => { started += 1; return failEvery(4)(i, 0, undefined as never); });
+    expect(started).toBe(0);
+    expect(again.outcome.ranHere).toBe(0);
+    expect(again.outcome.stop).toMatchObject({ kind: 'decided', good: false, reason: first.outcome.stop!.reason });
+    expect(again.exitCode).toBe(ExitCode.failures);
+  });
+
   it('--baseline 13/50 (the counts plan prints) decides as the sweep with those counts does', async () => {
     const { outcome } = await sweep({ end: 200, tag: 'fix9', untilDecided: true, baseline: '13/50' }, () => ({ output: passingRun() }));
     expect(outcome.stop?.reason).toMatch(/^decided after 12 iteration\(s\) \(0 failed\): better than the baseline's 26% \(13\/50\)$/);
