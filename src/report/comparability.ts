@@ -11,8 +11,8 @@ export interface SweepDifference {
 const shown = (value: unknown): string => (value === undefined || value === null ? '(none)' : Array.isArray(value) ? (value.length === 0 ? '(none)' : value.join(' ')) : String(value));
 
 /**
- * How two sweeps differ, from their sweep.json: the image (name or id) is the difference under
- * test; other tests, another parallelism, command, pytest arguments, perturbation or taxonomy
+ * How two sweeps differ, from their sweep.json: the image (name or id) and the bind mounts (the
+ * suite they bring in) are the difference under test; other tests, another parallelism, command, pytest arguments, perturbation or taxonomy
  * change what the rates mean, and the comparison says so.
  */
 export function sweepDifferences(a: SweepInfo, b: SweepInfo): SweepDifference[] {
@@ -20,8 +20,14 @@ export function sweepDifferences(a: SweepInfo, b: SweepInfo): SweepDifference[] 
   const check = (what: string, x: unknown, y: unknown, kind: SweepDifference['kind']) => {
     if (JSON.stringify(x ?? null) !== JSON.stringify(y ?? null)) differences.push({ what, a: shown(x), b: shown(y), kind });
   };
-  check('image', a.image, b.image, 'under-test');
-  if (a.image === b.image) check('image id', a.imageId?.slice(0, 19), b.imageId?.slice(0, 19), 'under-test');
+  // The same image id is the same image, whatever name each sweep gave it (a replay records the id).
+  const sameImage = a.imageId && b.imageId ? a.imageId === b.imageId : a.image === b.image;
+  if (!sameImage) {
+    if (a.image !== b.image) check('image', a.image, b.image, 'under-test');
+    else check('image id', a.imageId?.slice(0, 19), b.imageId?.slice(0, 19), 'under-test');
+  }
+  check('mounts', a.mounts ?? [], b.mounts ?? [], 'under-test');
+  check('workdir', a.workdir, b.workdir, 'changes-meaning');
   check('tests (node ids)', [...a.nodeids].sort(), [...b.nodeids].sort(), 'changes-meaning');
   check('command', a.command, b.command, 'changes-meaning');
   check('pytest args', a.pytestArgs, b.pytestArgs, 'changes-meaning');

@@ -28,6 +28,9 @@ export interface SweepInfo {
   perturbation?: string | null;
   matrix?: string[] | null;
   taxonomy?: string | null;
+  /** Bind mounts (`host:container[:ro]`) and working directory: the suite they bring in is under test too. */
+  mounts?: string[];
+  workdir?: string | null;
 }
 
 export interface ClassSummary {

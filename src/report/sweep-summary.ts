@@ -30,6 +30,8 @@ export function sweepInfoOf(dir: string, record: SweepRecord | null): SweepInfo 
     perturbation: (identity.perturbation as string | null | undefined) ?? null,
     matrix: (identity.matrix as string[] | null | undefined) ?? null,
     taxonomy: record?.taxonomy ?? null,
+    mounts: (identity.mounts as string[] | undefined) ?? [],
+    workdir: (identity.workdir as string | null | undefined) ?? null,
   };
 }
 

@@ -9,7 +9,7 @@ import type { SweepLayout } from '../store/layout.js';
 import { type CompromisedHandler, withLock } from '../store/locks.js';
 import type { SequentialQuestion } from '../stats/sequential-question.js';
 import { readSweepRecord, type SweepRecord } from '../store/sweep-record.js';
-import { identityOf, type SweepConfig } from './sweep-config.js';
+import { identityOf, LATER_IDENTITY_KEYS, type SweepConfig } from './sweep-config.js';
 
 /** Settings with secret-looking values masked and passed-through variables named only. */
 function publicSettings(config: SweepConfig, decision: SequentialQuestion | null): SweepRecord['settings'] {
@@ -39,6 +39,7 @@ function newSeed(): string {
 
 function describeDifference(recorded: Record<string, unknown>, wanted: Record<string, unknown>): string | null {
   for (const key of Object.keys(wanted)) {
+    if (LATER_IDENTITY_KEYS.has(key) && !(key in recorded)) continue;
     const a = JSON.stringify(recorded[key] ?? null);
     const b = JSON.stringify(wanted[key] ?? null);
     if (a !== b) return `${key} was ${a}, now ${b}`;

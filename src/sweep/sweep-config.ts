@@ -141,8 +141,14 @@ export function identityOf(config: SweepConfig): Record<string, unknown> {
     matrix: conditions.cells.length > 1 || conditions.matrix !== null ? conditions.cells.map((c) => c.name) : null,
     hunt: config.hunt === null ? null : config.hunt.target,
     replayOf: conditions.replayOf?.run ?? null,
+    // The suite a bind mount brings in is code under test as much as the image is.
+    mounts: config.container.mounts.map((m) => `${m.host}:${m.container}${m.readOnly ? ':ro' : ''}`),
+    workdir: config.container.workdir,
   };
 }
+
+/** Identity keys added after sweeps were first recorded: a sweep.json without them resumes as before. */
+export const LATER_IDENTITY_KEYS: ReadonlySet<string> = new Set(['mounts', 'workdir']);
 
 /** The kind of sweep, for its folder name: `hunt`, `matrix`, or the parallelism (`serial`, `4`). */
 export function sweepKindOf(config: SweepConfig): string {

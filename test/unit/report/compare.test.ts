@@ -103,6 +103,18 @@ describe('compareSweeps: fair comparisons', () => {
     expect(text).toMatch(/WARNING: they ran different tests/);
   });
 
+  it('shows another bind-mounted suite as the difference under test, and one image under two names as none', () => {
+    const before = summarize(sweepResults(50, FAILED_13), { ...info('serial_before'), mounts: ['/tmp/suite:/suite:ro'] }, RULES);
+    const after = summarize(sweepResults(50, []), { ...info('serial_after'), mounts: ['/tmp/suite-fixed:/suite:ro'] }, RULES);
+    const c = compareSweeps(before, after);
+    expect(c.differences).toEqual([{ what: 'mounts', a: '/tmp/suite:/suite:ro', b: '/tmp/suite-fixed:/suite:ro', kind: 'under-test' }]);
+    expect(renderComparisonText(c)).toContain('Under test: mounts /tmp/suite:/suite:ro → /tmp/suite-fixed:/suite:ro.');
+    const id = `sha256:${'c'.repeat(64)}`;
+    const replay = summarize(sweepResults(50, []), { ...info('replay'), image: id, imageId: id }, RULES);
+    const original = summarize(sweepResults(50, []), { ...info('hunt'), imageId: id }, RULES);
+    expect(compareSweeps(original, replay).differences).toEqual([]);
+  });
+
   it('warns about another parallelism too', () => {
     const n4 = summarize(sweepResults(50, []), { ...info('n4'), parallelism: '4' }, RULES);
     const c = compareSweeps(base, n4);
