@@ -3,7 +3,7 @@ import type { Failure } from '../core/result.js';
 import type { CellsSummary, Dependence } from './cell-summary.js';
 import { fitNodeId, shortenNodeIds } from './node-id-display.js';
 import type { DecisionSummary } from './decision-summary.js';
-import type { ClassSummary, RateEstimate, SweepSummary } from './summary-types.js';
+import type { ClassSummary, RateEstimate, SweepInfo, SweepSummary } from './summary-types.js';
 import { runName } from '../store/layout.js';
 
 const MAX_CLASSES = 6;
@@ -172,12 +172,22 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/**
+ * Under what the sweep's iterations ran, for a header: `parallelism serial`, `parallelism 4,
+ * perturbation cpu:0.2-0.5+shuffle`, or for a matrix or hunt `3 cells` (each iteration records its
+ * own, and the cells table gives them).
+ */
+export function describeConditions(info: Pick<SweepInfo, 'parallelism' | 'perturbation' | 'matrix'>): string {
+  if (info.matrix !== undefined && info.matrix !== null && info.matrix.length > 0) return `${info.matrix.length} cells (parallelism and perturbation per cell)`;
+  return `parallelism ${info.parallelism}${info.perturbation ? `, perturbation ${info.perturbation}` : ''}`;
+}
+
 /** The sweep's summary as plain text (summary.txt and the end-of-sweep terminal summary); at most about 40 lines. */
 export function renderSummaryText(summary: SweepSummary): string {
   const { info } = summary;
   const lines: string[] = [];
   const tag = info.tag ? `, tag ${info.tag}` : '';
-  lines.push(`Sweep ${info.name} — image ${info.image ?? '(unknown)'}, parallelism ${info.parallelism}${tag}`);
+  lines.push(`Sweep ${info.name} — image ${info.image ?? '(unknown)'}, ${describeConditions(info)}${tag}`);
   lines.push(
     `Iterations: ${summary.finished} finished — ${summary.passed} passed, ${summary.failed} failed, ` +
       `${plural(summary.errors, 'error')}, ${summary.interrupted} interrupted`,

@@ -2,7 +2,7 @@ import { UNCLASSIFIED } from '../../core/result.js';
 import { zeroFailureUpperBound } from '../../stats/wilson.js';
 import type { RateEstimate, SweepSummary } from '../summary-types.js';
 import { runName } from '../../store/layout.js';
-import { formatInterval, formatP, formatPercent, formatRate, formatRunList, signatureTag, truncate } from '../summary-text.js';
+import { describeConditions, formatInterval, formatP, formatPercent, formatRate, formatRunList, signatureTag, truncate } from '../summary-text.js';
 import { durationChart, outcomeStrip, seconds } from './charts.js';
 import type { SweepContext } from './context.js';
 import { html, type HtmlValue, type SafeHtml } from './escape.js';
@@ -51,7 +51,7 @@ export function sweepHeader(ctx: SweepContext): SafeHtml {
     s.meanDurationMs !== null ? `Mean duration ${seconds(s.meanDurationMs)} per counted iteration (${s.counted} counted)` : null,
   ].filter((n): n is string => n !== null);
   return html`<header class="card sweep-header${s.failure.count > 0 ? ' has-failures' : ''}" id="sweep-header-${ctx.index}" data-testid="sweep-header">
-<div class="title-row"><h2>${s.info.name}</h2><span class="meta">image <code>${s.info.image ?? '(unknown)'}</code> · parallelism <b>${s.info.parallelism}</b>${s.info.tag ? html` · tag <b>${s.info.tag}</b>` : ''}</span></div>
+<div class="title-row"><h2>${s.info.name}</h2><span class="meta">image <code>${s.info.image ?? '(unknown)'}</code> · ${describeConditions(s.info)}${s.info.tag ? html` · tag <b>${s.info.tag}</b>` : ''}</span></div>
 <p class="headline" data-testid="failure-rate">${failureSentence(s)}</p>
 <div class="tiles">${tiles.map(([label, n, cls]) => html`<div class="tile ${cls}" data-testid="count-${label}"><b>${n}</b><span>${label}</span></div>`)}</div>
 ${notes.map((n) => html`<p class="note">${n}</p>`)}</header>`;

@@ -1,7 +1,7 @@
 import { runName } from '../../store/layout.js';
 import { zeroFailureUpperBound } from '../../stats/wilson.js';
 import type { CellsSummary } from '../cell-summary.js';
-import { DEPENDENCE, decisionSentence, formatInterval, formatPercent, formatRate, formatRunList, truncate } from '../summary-text.js';
+import { DEPENDENCE, decisionSentence, describeConditions, formatInterval, formatPercent, formatRate, formatRunList, truncate } from '../summary-text.js';
 import type { SweepSummary } from '../summary-types.js';
 import { codeSpan, tableRow } from './markdown-text.js';
 
@@ -63,7 +63,9 @@ function facts(summary: SweepSummary): string {
     `${summary.finished} iterations finished: ${summary.passed} passed, ${summary.failed} failed, ${summary.errors} errors, ${summary.interrupted} interrupted`,
   ];
   if (info.image) parts.push(`image ${codeSpan(info.image)}`);
-  parts.push(`parallelism ${codeSpan(info.parallelism)}`);
+  parts.push(info.matrix !== undefined && info.matrix !== null && info.matrix.length > 0
+    ? describeConditions(info)
+    : `parallelism ${codeSpan(info.parallelism)}${info.perturbation ? `, perturbation ${codeSpan(info.perturbation)}` : ''}`);
   if (summary.meanDurationMs !== null) parts.push(`mean ${(summary.meanDurationMs / 1000).toFixed(1)} s per iteration`);
   return `${parts.join(' · ')}.`;
 }

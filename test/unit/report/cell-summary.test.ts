@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { RealizedPerturbation } from '../../../src/core/conditions.js';
 import type { IterationResult } from '../../../src/core/result.js';
 import { summarizeCells } from '../../../src/report/cell-summary.js';
+import { describeConditions } from '../../../src/report/summary-text.js';
 import { result } from './fixtures.js';
 
 const WAY = { test: 'tests/t.py::test_a', class: 'A1', message: 'AssertionError: x' };
@@ -48,5 +49,13 @@ describe('summarizeCells', () => {
     expect(s.reference).toBe('cpu:0.5');
     expect(s.referenceUnperturbed).toBe(false);
     expect(summarizeCells(cell('none', {}, 1, 4))).toBeNull();
+  });
+});
+
+describe('describeConditions: what a header says the iterations ran under', () => {
+  it('the parallelism and the perturbation of a plain sweep; the number of cells of a matrix, whose parallelism is per cell', () => {
+    expect(describeConditions({ parallelism: 'serial', perturbation: null, matrix: null })).toBe('parallelism serial');
+    expect(describeConditions({ parallelism: '4', perturbation: 'cpu:0.2-0.5+shuffle', matrix: null })).toBe('parallelism 4, perturbation cpu:0.2-0.5+shuffle');
+    expect(describeConditions({ parallelism: 'serial', perturbation: null, matrix: ['parallelism=serial noise=none', 'parallelism=2 noise=none', 'parallelism=serial noise=shuffle'] })).toBe('3 cells (parallelism and perturbation per cell)');
   });
 });
