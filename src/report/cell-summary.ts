@@ -143,8 +143,12 @@ export function summarizeCells(counted: IterationResult[]): CellsSummary | null 
     const detail = `reordered ${pct(...order.with)} vs in order ${pct(...order.without)}; under load ${pct(...load.with)} vs without ${pct(...load.without)}`;
     // "Neither" needs it seen on both sides of a split at rates too close to tell apart.
     const seenBothWays = (c: { with: [number, number]; without: [number, number] }) => c.with[0] > 0 && c.without[0] > 0;
+    // Nor can it be said when it fails more under any perturbation than without (neither split alone
+    // may tell which), or was never seen where nothing was perturbed.
+    const perturbedAtAll = dependsOn(split(all, key, (r) => spec(r).order || spec(r).load));
+    const neitherPossible = perturbedAtAll !== 'yes' && (unperturbed.length === 0 || seenUnperturbed);
     const verdict = byOrder === 'yes' ? 'order' : byLoad === 'yes' ? 'load'
-      : (byOrder === 'no' && seenBothWays(order)) || (byLoad === 'no' && seenBothWays(load)) ? 'neither' : 'unclear';
+      : neitherPossible && ((byOrder === 'no' && seenBothWays(order)) || (byLoad === 'no' && seenBothWays(load))) ? 'neither' : 'unclear';
     // Only meaningful when there is an unperturbed cell to have seen it in.
     return { key, example, dependsOn: verdict, onlyUnderPerturbation: unperturbed.length > 0 && !seenUnperturbed, detail };
   });

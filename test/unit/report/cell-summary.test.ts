@@ -44,6 +44,17 @@ describe('summarizeCells', () => {
     expect(few.dependence[0]!.dependsOn).toBe('unclear');
   });
 
+  it('never "neither" for a way of failing that fails more under any perturbation, though neither split alone tells', () => {
+    // 0/6 unperturbed, 13/18 perturbed; 9/12 against 4/12 on the order split and on the load split alike.
+    const s = summarizeCells([
+      ...cell('none', {}, 0, 6),
+      ...cell('reverse', { order: { mode: 'reverse' } }, 4, 2),
+      ...cell('cpu:0.3', { cpus: 0.3 }, 4, 2),
+      ...cell('cpu:0.3+reverse', { cpus: 0.3, order: { mode: 'reverse' } }, 5, 1),
+    ])!;
+    expect(s.dependence[0]).toMatchObject({ dependsOn: 'unclear', onlyUnderPerturbation: true });
+  });
+
   it('takes the first cell as reference when none is unperturbed, and is null for one cell', () => {
     const s = summarizeCells([...cell('cpu:0.5', { cpus: 0.5 }, 1, 4), ...cell('reverse', { order: { mode: 'reverse' } }, 2, 3)])!;
     expect(s.reference).toBe('cpu:0.5');
