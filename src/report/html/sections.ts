@@ -2,7 +2,7 @@ import { UNCLASSIFIED } from '../../core/result.js';
 import { zeroFailureUpperBound } from '../../stats/wilson.js';
 import type { RateEstimate, SweepSummary } from '../summary-types.js';
 import { runName } from '../../store/layout.js';
-import { describeConditions, formatInterval, formatP, formatPercent, formatRate, formatRunList, signatureTag, truncate } from '../summary-text.js';
+import { DEPENDENCE, describeConditions, formatInterval, formatP, formatPercent, formatRate, formatRunList, signatureTag, truncate } from '../summary-text.js';
 import { durationChart, outcomeStrip, seconds } from './charts.js';
 import type { SweepContext } from './context.js';
 import { html, type HtmlValue, type SafeHtml } from './escape.js';
@@ -158,6 +158,7 @@ export function findingsSection(ctx: SweepContext): SafeHtml | '' {
   }
   const cells = s.cells === null ? '' : html`<table class="compare" data-testid="cells"><thead><tr><th>cell</th><th class="num">failed</th><th class="num">rate, 95% CI</th><th>first failure</th><th>against ${s.cells.reference}</th></tr></thead><tbody>${s.cells.cells.map((c) => html`<tr><td class="label"><code>${c.cell}</code></td><td class="num">${c.failure.count}/${c.failure.total}</td><td class="num">${formatPercent(c.failure.rate)}<br><span class="muted">${formatInterval(c.failure)}</span></td><td>${c.firstFailure === null ? '–' : runName(c.firstFailure.run)}</td><td>${c.vsReference === null ? 'reference' : `${c.vsReference.direction}, ${formatP(c.vsReference.pValue)}`}</td></tr>`)}</tbody></table>`;
   const ways = s.ways.some((w) => w.signature !== null) ? html`<table class="compare" data-testid="ways"><thead><tr><th>way of failing</th><th>tests</th><th class="num">iterations, 95% CI</th><th>example</th></tr></thead><tbody>${s.ways.slice(0, 15).map((w) => html`<tr><td><code>${w.signature ?? w.classes.join(',')}</code> ${w.classes.map((c) => chip(c))}</td><td>${w.tests.slice(0, 3).map((t) => testId(t))}</td><td class="num">${w.runs.count} (${formatPercent(w.runs.rate)})<br><span class="muted">${formatInterval(w.runs)}</span></td><td>${truncate(w.example, 140)}</td></tr>`)}</tbody></table>` : '';
+  const dependence = s.cells === null || s.cells.dependence.length === 0 ? '' : html`<h4>What each way of failing depends on</h4><ul class="findings" data-testid="dependence">${s.cells.dependence.map((d) => html`<li><code>${d.example.test ?? 'run'}</code> ${chip(d.example.class)}${d.example.signature === undefined ? '' : html` <code>${d.example.signature}</code>`}: ${DEPENDENCE[d.dependsOn]}${d.onlyUnderPerturbation ? '; never seen unperturbed: maybe caused by the perturbation, not reproduced' : ''} <span class="muted">(${d.detail})</span></li>`)}</ul>`;
   if (items.length === 0 && cells === '' && ways === '') return '';
-  return section(ctx, 'findings', 'Findings', html`${items.length > 0 ? html`<ul class="findings">${items}</ul>` : ''}${cells}${ways}`);
+  return section(ctx, 'findings', 'Findings', html`${items.length > 0 ? html`<ul class="findings">${items}</ul>` : ''}${cells}${dependence}${ways}`);
 }

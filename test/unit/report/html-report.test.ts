@@ -115,6 +115,20 @@ describe('renderHtmlReport: findings', () => {
     expect(shifted).toMatch(/data-testid="finding-shift"><b>Failure rate changed at run091:<\/b> 0\/90 \(0\.0%\) before, 5\/10 \(50\.0%\) after/);
   });
 
+  it('says what each way of failing of a matrix depends on, as the text summary does', async () => {
+    const { summarize } = await import('../../../src/report/summarize.js');
+    const { RULES, info, result } = await import('./fixtures.js');
+    const way = { test: 't.py::test_order', class: 'A1', message: 'AssertionError: registry empty', signature: 'aaaaaaaaaaaa' };
+    const cell = (name: string, reversed: boolean, i: number) => ({
+      ...result(i, reversed && i % 3 !== 0 ? 'failed' : 'passed', reversed && i % 3 !== 0 ? [way] : []),
+      conditions: { cell: name, perturbation: reversed ? 'reverse' : 'none', parallelism: 'serial', hashSeed: 1, seed: 's', realized: reversed ? { order: { mode: 'reverse' as const } } : {} },
+    });
+    const results = Array.from({ length: 24 }, (_, k) => cell(k % 2 === 0 ? 'conditions=none' : 'conditions=reverse', k % 2 === 1, k + 1));
+    const page = renderHtmlReport({ summaries: [summarize(results, { ...info('matrix'), matrix: ['conditions=none', 'conditions=reverse'] }, RULES)], comparisons: [], generatedAt: 'now', reportDir: '/tmp' });
+    expect(page).toMatch(/data-testid="dependence"><li><code>t\.py::test_order<\/code> .*<code>aaaaaaaaaaaa<\/code>: depends on test order \(fails more when reordered\); never seen unperturbed/);
+    expect(page).toContain('2 cells (parallelism and perturbation per cell)');
+  });
+
   it('has no findings card when there is nothing to say', async () => {
     const { summarize } = await import('../../../src/report/summarize.js');
     const { RULES, info, result } = await import('./fixtures.js');
