@@ -72,7 +72,7 @@ export const RUN_OPTIONS = {
   parallelism: option({ flags: '-p, --parallelism <serial|N>', help: 'serial (no xdist) or N for pytest -n N', default: 'serial', parse: parallelism }),
   start: option({ flags: '-s, --start <n>', help: 'first iteration', default: 1, parse: (v, { flag }) => wholeNumber(v, flag) }),
   end: option({ flags: '-e, --end <n>', help: 'last iteration', default: 100, parse: (v, { flag }) => wholeNumber(v, flag) }),
-  tag: option({ flags: '-t, --tag <tag>', help: 'suffix of the sweep folder: logs/<serial|nN>_<tag>', parse: optionalText }),
+  tag: option({ flags: '-t, --tag <tag>', help: 'suffix of the sweep folder: logs/<kind>_<tag>, the kind being serial, nN, matrix or hunt', parse: optionalText }),
   logsDir: option({ flags: '--logs-dir <dir>', help: 'output root', default: 'logs', parse: (v, { baseDir }) => path.resolve(baseDir, String(v)) }),
   pytestArgs: option({ flags: '--pytest-args <args>', help: 'extra pytest arguments, e.g. "--timeout 90 -x"', parse: (v, { flag }) => words(v, flag) ?? [] }),
   pytestLauncher: option({ flags: '--pytest-launcher <cmd>', help: 'how to start pytest', default: 'python3 -m pytest', parse: (v, { flag }) => nonEmptyWords(v, flag) }),

@@ -54,7 +54,8 @@ export function registerPlan(program: Command): void {
       const clean = cleanRunsNeeded(target, confidence);
       const baseline = options.baseline === undefined ? null : await baselineOf(options.baseline);
       const perSweep = baseline === null ? null : runsToDistinguish(baseline.rate, target);
-      const alpha = 1 - confidence;
+      // 1 − 0.95 is 0.050000000000000044 in floating point: rounded to what was meant.
+      const alpha = Number((1 - confidence).toPrecision(12));
       const questions: Array<{ question: SequentialQuestion; flags: string }> = [{ question: { mode: 'target', targetRate: target, alpha, power }, flags: `--target-rate ${pct(target)}` }];
       if (baseline?.counts) {
         questions.push({

@@ -72,7 +72,7 @@ export function registerReport(program: Command): void {
       const html = renderHtmlReport({ summaries, comparisons, generatedAt: new Date().toISOString(), reportDir: path.dirname(output) });
       await writeFileAtomic(output, html);
       if (options.json) {
-        process.stdout.write(`${JSON.stringify({ output, comparisons }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ output, summaries: summaries.map((s) => ({ ...s, results: undefined })), comparisons }, null, 2)}\n`);
       } else {
         process.stdout.write(`wrote ${output}\n`);
       }
