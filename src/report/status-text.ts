@@ -16,7 +16,7 @@ export function renderStatusText(status: SweepStatus): string {
   const live = status.running.filter((r) => !r.stale);
   lines.push(`Running ${live.length}${status.left === null ? '' : ` · left ${status.left}`}${status.etaMs === null ? '' : ` · ETA ${formatDuration(status.etaMs)}`}`);
   for (const r of status.running.slice(0, 12)) {
-    lines.push(`  ${runName(r.iteration)}  ${r.host}:${r.pid}  ${r.runner ?? 'gone before it started'}  for ${formatDuration(r.sinceMs)}${r.stale ? '  (owner gone: will be taken over)' : ''}`);
+    lines.push(`  ${runName(r.iteration)}  ${r.host}:${r.pid}  ${r.runner ?? 'no start recorded'}  for ${formatDuration(r.sinceMs)}${r.stale ? '  (owner gone: will be taken over)' : ''}`);
   }
   if (status.running.length > 12) lines.push(`  … and ${status.running.length - 12} more`);
   if (status.upNext.length > 0) {

@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import { writeJsonAtomic } from './atomic-write.js';
 import type { SweepLayout } from './layout.js';
-import type { ProcessIdentity } from './process-identity.js';
+import { isOwnerAlive, type ProcessIdentity } from './process-identity.js';
 import { readJsonFilesIn } from './read-json.js';
 
 /** `.processes/<host>-<pid>.json`: a flakehunt process working on the sweep, and on which range. */
@@ -22,6 +22,10 @@ function fileOf(layout: SweepLayout, owner: ProcessIdentity): string {
 /** Announces this process; returns the function that withdraws it. */
 export async function announceProcess(layout: SweepLayout, entry: ProcessFile): Promise<() => Promise<void>> {
   await mkdir(layout.processesDir, { recursive: true });
+  // A killed process could not withdraw itself: its record is dropped by the next one to come (of this host; another host's cannot be told dead).
+  for (const other of await readProcessFiles(layout)) {
+    if (isOwnerAlive(other.owner) === false) await rm(fileOf(layout, other.owner), { force: true });
+  }
   const file = fileOf(layout, entry.owner);
   await writeJsonAtomic(file, entry);
   return () => rm(file, { force: true });
