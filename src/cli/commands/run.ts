@@ -7,6 +7,7 @@ import { createExecutor } from '../../executors/registry.js';
 import { renderSummaryText } from '../../report/summary-text.js';
 import { describeDryRun } from '../../sweep/dry-run.js';
 import { executorOptionsOf } from '../../sweep/sweep-config.js';
+import { baselineWarnings } from '../baseline-warnings.js';
 import { sweepExitCode } from '../exit-codes.js';
 import { publishResults } from '../publish-results.js';
 import { addRunOptions, givenRunFlags } from '../register-run-options.js';
@@ -42,6 +43,7 @@ async function runCommand(command: Command, noColor: boolean): Promise<number> {
     process.stdout.write(await describeDryRun(config, executor));
     return 0;
   }
+  for (const warning of await baselineWarnings(config)) process.stderr.write(`flakehunt: warning: ${warning}\n`);
   const { outcome, summary } = await runSweepSession(config, executor, { noColor, progress: flags.progress !== false });
   const exitCode = sweepExitCode(outcome, config.schedule);
   const stopReason = outcome.stop?.reason ?? null;
