@@ -1,7 +1,7 @@
 import { writeSweepJunitFile } from '../report/junit/sweep-junit.js';
 import { githubAnnotations } from '../report/markdown/github-annotations.js';
 import { appendStepSummary } from '../report/markdown/step-summary.js';
-import { renderMarkdownSummary } from '../report/markdown/sweep-markdown.js';
+import { type MarkdownOptions, renderMarkdownSummary } from '../report/markdown/sweep-markdown.js';
 import type { SweepSummary } from '../report/summary-types.js';
 import type { OutputSettings } from '../sweep/sweep-config.js';
 
@@ -16,15 +16,15 @@ export async function publishResults(
   output: Pick<OutputSettings, 'junit' | 'annotations'>,
   // With --json, stdout holds one JSON document: annotations then go to stderr.
   annotationStream: NodeJS.WritableStream = process.stdout,
-  /** More Markdown for the step summary, after the sweep's (a hunt's answer). */
-  moreMarkdown = '',
+  /** How the step summary is written (a hunt's commands to run next). */
+  markdown: MarkdownOptions = {},
 ): Promise<string[]> {
   const notes: string[] = [];
   if (output.junit !== null) {
     await writeSweepJunitFile(dir, output.junit);
     notes.push(`JUnit XML: ${output.junit}`);
   }
-  if (await appendStepSummary(renderMarkdownSummary(summary) + (moreMarkdown === '' ? '' : `\n${moreMarkdown}`))) notes.push('step summary appended to $GITHUB_STEP_SUMMARY');
+  if (await appendStepSummary(renderMarkdownSummary(summary, markdown))) notes.push('step summary appended to $GITHUB_STEP_SUMMARY');
   if (output.annotations === 'github') for (const line of githubAnnotations(summary)) annotationStream.write(`${line}\n`);
   return notes;
 }

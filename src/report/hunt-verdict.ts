@@ -1,5 +1,8 @@
+import path from 'node:path';
+
 import { describeTarget, type HuntTarget, hitsTarget, tallyByCell } from '../core/hunt-target.js';
 import type { IterationResult } from '../core/result.js';
+import { runName } from '../store/layout.js';
 import type { RateEstimate } from '../stats/rate-estimate.js';
 import { estimateRate } from '../stats/wilson.js';
 
@@ -59,4 +62,27 @@ export function huntVerdict(results: IterationResult[], cells: Array<{ name: str
     onlyUnderPerturbation: best !== null && best.perturbation !== 'none' && (unperturbed === undefined || unperturbed.rate.count === 0),
     unperturbedRuns: unperturbed === undefined ? null : unperturbed.rate.total,
   };
+}
+
+/**
+ * A finished hunt's cells, from its folder alone: those sweep.json lists (the hunt's search space,
+ * in order) and any its results name, each with the perturbation and parallelism its iterations
+ * record; a cell no iteration tried is read from its name (`parallelism=2 conditions=cpu:0.5`).
+ */
+export function huntCellsOf(results: IterationResult[], info: { matrix?: string[] | null; parallelism: string }): Array<{ name: string; perturbation: string; parallelism: string }> {
+  const names = [...new Set([...(info.matrix ?? []), ...results.map((r) => r.conditions?.cell).filter((c): c is string => typeof c === 'string')])];
+  return names.map((name) => {
+    const seen = results.find((r) => r.conditions?.cell === name)?.conditions;
+    if (seen !== undefined) return { name, perturbation: seen.perturbation, parallelism: seen.parallelism };
+    const parts = name.split(' ').map((part) => part.split('='));
+    const parallelism = parts.find(([key]) => key === 'parallelism')?.[1] ?? info.parallelism;
+    const perturbation = parts.filter(([key, value]) => key !== 'parallelism' && value !== undefined && value !== 'none').map(([, value]) => value).join('+');
+    return { name, perturbation: perturbation === '' ? 'none' : perturbation, parallelism };
+  });
+}
+
+/** What to run after a hunt, from its folder alone: the replay of its last reproduction (the rerun needs the hunt's own settings). */
+export function huntNextOf(summary: { info: { dir: string }; hunt: HuntVerdict | null }): { replay: string | null; rerun: string | null } {
+  const last = summary.hunt?.reproductions.at(-1);
+  return { replay: last === undefined ? null : `flakehunt replay ${path.join(summary.info.dir, runName(last))} -n 10`, rerun: null };
 }

@@ -3,6 +3,7 @@ import type { RuleKind } from '../classify/taxonomy-types.js';
 import { estimateRate } from '../stats/wilson.js';
 import { summarizeCells } from './cell-summary.js';
 import { summarizeDecision } from './decision-summary.js';
+import { huntCellsOf, huntVerdict } from './hunt-verdict.js';
 import { failureKey } from './failure-keys.js';
 import { quietWays, ratesByHost, regimeShift } from './trend-summary.js';
 import type { ClassSummary, SweepInfo, SweepSummary, TestSummary, WaySummary } from './summary-types.js';
@@ -73,6 +74,7 @@ export function summarize(
     meanDurationMs: n === 0 ? null : counted.reduce((sum, r) => sum + r.durationMs, 0) / n,
     cells: summarizeCells(counted),
     decision: info.decision ? summarizeDecision(sorted, info.decision) : null,
+    hunt: info.hunt ? huntVerdict(sorted, huntCellsOf(sorted, info), info.hunt) : null,
     shift: regimeShift(counted),
     hosts: ratesByHost(counted),
     quiet: quietWays(counted),

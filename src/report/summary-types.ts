@@ -1,3 +1,5 @@
+import type { HuntTarget } from '../core/hunt-target.js';
+import type { HuntVerdict } from './hunt-verdict.js';
 import type { IterationResult } from '../core/result.js';
 import type { RuleKind } from '../classify/taxonomy-types.js';
 import type { RateEstimate } from '../stats/rate-estimate.js';
@@ -31,6 +33,8 @@ export interface SweepInfo {
   /** Bind mounts (`host:container[:ro]`) and working directory: the suite they bring in is under test too. */
   mounts?: string[];
   workdir?: string | null;
+  /** What a hunt looked for; null for other sweeps. */
+  hunt?: HuntTarget | null;
 }
 
 export interface ClassSummary {
@@ -76,6 +80,8 @@ export interface SweepSummary {
   cells: CellsSummary | null;
   /** What --until-decided answered; null when the sweep asked nothing. */
   decision: DecisionSummary | null;
+  /** A hunt's answer (reproductions, best conditions), from its results; null for other sweeps. */
+  hunt: HuntVerdict | null;
   /** A change of the failure rate along the iterations, when there is a significant one. */
   shift: RegimeShift | null;
   /** Failure rates per host, when results come from several. */

@@ -1,11 +1,14 @@
 import path from 'node:path';
 
 import type { Taxonomy } from '../classify/taxonomy-types.js';
+import type { HuntTarget } from '../core/hunt-target.js';
 import type { IterationResult } from '../core/result.js';
 import { parallelismOfFolderName } from '../store/layout.js';
 import type { SummaryRenderer } from '../store/results-store.js';
 import type { SweepRecord } from '../store/sweep-record.js';
 import { summarize } from './summarize.js';
+import { renderHuntText } from './hunt-text.js';
+import { huntNextOf } from './hunt-verdict.js';
 import { renderSummaryText } from './summary-text.js';
 import type { SweepInfo, SweepSummary } from './summary-types.js';
 
@@ -32,6 +35,7 @@ export function sweepInfoOf(dir: string, record: SweepRecord | null): SweepInfo 
     taxonomy: record?.taxonomy ?? null,
     mounts: (identity.mounts as string[] | undefined) ?? [],
     workdir: (identity.workdir as string | null | undefined) ?? null,
+    hunt: (identity.hunt as HuntTarget | null | undefined) ?? null,
   };
 }
 
@@ -40,7 +44,12 @@ export function summaryOf(results: IterationResult[], info: SweepInfo, taxonomy:
   return summarize(results, info, rules, { excludeInfrastructure });
 }
 
-/** What summary.txt holds for a sweep. */
+/** What summary.txt holds for a sweep; a hunt's answer too, so it outlives the terminal. */
 export function summaryRenderer(info: SweepInfo, taxonomy: Taxonomy): SummaryRenderer {
-  return (results) => renderSummaryText(summaryOf(results, info, taxonomy));
+  return (results) => {
+    const summary = summaryOf(results, info, taxonomy);
+    const text = renderSummaryText(summary);
+    return summary.hunt === null ? text : `${text}\n${renderHuntText(summary.hunt, huntNextOf(summary))}`;
+  };
 }
+

@@ -9,7 +9,6 @@ import { resolveRunConfig } from '../../config/resolve-run-config.js';
 import { availablePerturbations, createExecutor } from '../../executors/registry.js';
 import { huntVerdict } from '../../report/hunt-verdict.js';
 import { renderHuntText } from '../../report/hunt-text.js';
-import { renderHuntMarkdown } from '../../report/markdown/hunt-markdown.js';
 import { renderSummaryText } from '../../report/summary-text.js';
 import { runName } from '../../store/layout.js';
 import { describeDryRun } from '../../sweep/dry-run.js';
@@ -62,7 +61,7 @@ async function huntCommand(command: Command, options: { target: string; budget?:
     rerun: verdict.best === null ? null : runCommandLine(config, { perturbation: verdict.best.perturbation, parallelism: verdict.best.parallelism, tag: `${path.basename(outcome.dir)}-best`, end: 20 }),
   };
   const exitCode = huntExitCode(outcome, verdict.reproductions.length > 0);
-  const published = await publishResults(outcome.dir, summary, config.output, flags.json === true ? process.stderr : process.stdout, renderHuntMarkdown(verdict, next));
+  const published = await publishResults(outcome.dir, summary, config.output, flags.json === true ? process.stderr : process.stdout, { huntNext: next });
   if (flags.json === true) {
     process.stdout.write(`${JSON.stringify({ dir: outcome.dir, exitCode, stopReason: outcome.stop?.reason ?? null, hunt: verdict, next, summary: { ...summary, results: undefined } }, null, 2)}\n`);
   } else {

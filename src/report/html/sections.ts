@@ -3,6 +3,7 @@ import { zeroFailureUpperBound } from '../../stats/wilson.js';
 import type { RateEstimate, SweepSummary } from '../summary-types.js';
 import { runName } from '../../store/layout.js';
 import { DEPENDENCE, describeConditions, formatInterval, formatP, formatPercent, formatRate, formatRunList, signatureTag, truncate } from '../summary-text.js';
+import { huntNextOf, perturbationCaveat } from '../hunt-verdict.js';
 import { durationChart, outcomeStrip, seconds } from './charts.js';
 import type { SweepContext } from './context.js';
 import { html, type HtmlValue, type SafeHtml } from './escape.js';
@@ -146,6 +147,14 @@ export function findingsSection(ctx: SweepContext): SafeHtml | '' {
   if (s.decision !== null) {
     const d = s.decision;
     items.push(html`<li data-testid="finding-decision"><b>Decision:</b> ${d.answer === null ? `not yet, after ${d.iterations} iteration(s) in order` : `${d.answer}, after ${d.iterations} iteration(s) (${d.failures} failed)`}${d.fixedPlanIterations === null ? '' : ` — a fixed plan needs ${d.fixedPlanIterations}`}</li>`);
+  }
+  if (s.hunt !== null) {
+    const h = s.hunt;
+    const found = h.reproductions.length === 0 ? `not reproduced in ${h.iterations} iteration(s)` : `reproduced ${h.reproductions.length} time(s) in ${h.iterations} iteration(s): ${formatRunList(h.reproductions, 8)}`;
+    const best = h.best === null ? '' : html`; best conditions <code>${h.best.cell}</code>, ${h.best.rate.count}/${h.best.rate.total} (${formatPercent(h.best.rate.rate)}, 95% CI ${formatInterval(h.best.rate)})`;
+    const caveat = perturbationCaveat(h);
+    const replay = huntNextOf(s).replay;
+    items.push(html`<li data-testid="finding-hunt"><b>Hunt for ${h.target}:</b> ${found}${best}.${caveat === null ? '' : html` <span class="warning">${caveat}</span>`}${replay === null ? '' : html` Replay the last reproduction: <code>${replay}</code>`}</li>`);
   }
   if (s.shift !== null) {
     items.push(html`<li data-testid="finding-shift"><b>Failure rate changed at ${runName(s.shift.run)}:</b> ${s.shift.before.count}/${s.shift.before.total} (${formatPercent(s.shift.before.rate)}) before, ${s.shift.after.count}/${s.shift.after.total} (${formatPercent(s.shift.after.rate)}) after (${formatP(s.shift.p)}); marked on the strip.</li>`);

@@ -1,8 +1,10 @@
 import { runName } from '../../store/layout.js';
 import { zeroFailureUpperBound } from '../../stats/wilson.js';
 import type { CellsSummary } from '../cell-summary.js';
+import { huntNextOf } from '../hunt-verdict.js';
 import { DEPENDENCE, decisionSentence, describeConditions, formatInterval, formatPercent, formatRate, formatRunList, truncate } from '../summary-text.js';
 import type { SweepSummary } from '../summary-types.js';
+import { renderHuntMarkdown } from './hunt-markdown.js';
 import { codeSpan, tableRow } from './markdown-text.js';
 
 /**
@@ -23,6 +25,8 @@ export interface MarkdownOptions {
   changePoint?: ChangePoint | null;
   /** Failing tests shown in the table; the rest are counted. */
   maxTests?: number;
+  /** A hunt's commands to run next, when the caller knows more than the folder (the rerun under the best conditions). */
+  huntNext?: { replay: string | null; rerun: string | null };
 }
 
 const MAX_TESTS = 20;
@@ -150,5 +154,6 @@ export function renderMarkdownSummary(summary: SweepSummary, options: MarkdownOp
   if (summary.decision !== null) lines.push('', `**${decisionSentence(summary.decision)}.**`);
   lines.push(...classTable(summary), ...testTable(summary, options.maxTests ?? MAX_TESTS), ...runLines(summary));
   if (summary.cells !== null) lines.push(...cellTable(summary.cells, options.maxTests ?? MAX_TESTS));
+  if (summary.hunt !== null) lines.push('', renderHuntMarkdown(summary.hunt, options.huntNext ?? huntNextOf(summary)).trimEnd());
   return `${lines.join('\n')}\n`;
 }
