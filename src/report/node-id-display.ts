@@ -23,7 +23,8 @@ export function commonPrefix(ids: string[]): string {
     prefix = prefix.slice(0, i);
   }
   // Cut back to the last separator, so a shared start of a name (`test_indexers_` of two tests) stays.
-  const cut = Math.max(prefix.lastIndexOf('::') + 2, prefix.lastIndexOf('/') + 1);
+  const colons = prefix.lastIndexOf('::');
+  const cut = Math.max(colons === -1 ? 0 : colons + 2, prefix.lastIndexOf('/') + 1);
   return cut > 0 ? prefix.slice(0, cut) : '';
 }
 

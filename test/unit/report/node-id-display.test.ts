@@ -26,3 +26,10 @@ describe('node ids on a screen', () => {
     expect(commonPrefix(['a.py::x', 'b.py::y'])).toBe('');
   });
 });
+
+describe('commonPrefix without a shared separator', () => {
+  it('is empty when the ids share only the start of a file name (it cut their first character)', () => {
+    expect(commonPrefix(['test_order_pair.py::test_a', 'test_other.py::test_b'])).toBe('');
+    expect(shortenNodeIds(['test_order_pair.py::test_b_uses_registered_plugin', 'test_other.py::test_b'], 60).get('test_order_pair.py::test_b_uses_registered_plugin')).toBe('test_order_pair.py::test_b_uses_registered_plugin');
+  });
+});
