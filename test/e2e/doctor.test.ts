@@ -1,6 +1,9 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
 import { describe, expect, it } from 'vitest';
 
-import { cli, IMAGE, requireDocker } from './helpers.js';
+import { cli, IMAGE, requireDocker, tempDir } from './helpers.js';
 
 const hasDocker = await requireDocker();
 
@@ -28,6 +31,16 @@ describe.skipIf(!hasDocker)('flakehunt doctor', () => {
     expect(run.stdout).toMatch(/^FAIL  docker daemon: cannot reach it at DOCKER_HOST=unix:\/\/\/nonexistent\/docker\.sock/m);
     expect(run.stdout).toMatch(/→ start it/);
     expect(run.stdout).toMatch(/A sweep cannot run here until the FAIL lines are fixed\./);
+  });
+
+  it('with a logs folder that cannot be made (a file in its path) or is not on a disk: a FAIL, exit 3', async () => {
+    const file = path.join(await tempDir(), 'plain-file');
+    await writeFile(file, 'x');
+    const run = await cli(['doctor', '--logs-dir', path.join(file, 'logs'), '--json']);
+    expect(run.exitCode).toBe(3);
+    expect((JSON.parse(run.stdout) as Doctor).checks.find((c) => c.name === 'disk (logs folder)')).toMatchObject({ status: 'fail', detail: `${file} is a file, so ${path.join(file, 'logs')} cannot be made` });
+    const proc = JSON.parse((await cli(['doctor', '--logs-dir', '/proc/nope/x', '--json'])).stdout) as Doctor;
+    expect(proc.checks.find((c) => c.name === 'disk (logs folder)')).toMatchObject({ status: 'fail', detail: '/proc is not on a disk (a proc file system)' });
   });
 
   it('with the image missing: a FAIL that says how to get it, exit 3', async () => {

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { statfs } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -27,7 +28,16 @@ async function diskCheck(logsDir: string): Promise<EnvironmentCheck> {
   let dir = path.resolve(logsDir);
   for (;;) {
     try {
+      const info = await stat(dir);
+      const name = 'disk (logs folder)';
+      if (!info.isDirectory()) return { name, status: 'fail', detail: `${dir} is a file, so ${logsDir} cannot be made`, fix: 'give --logs-dir a folder path' };
+      try {
+        await access(dir, constants.W_OK);
+      } catch {
+        return { name, status: 'fail', detail: `${dir} is not writable here`, fix: 'give --logs-dir a folder you can write to' };
+      }
       const fs = await statfs(dir);
+      if (fs.blocks === 0) return { name, status: 'fail', detail: `${dir} is not on a disk (a ${fs.type === 0x9fa0 ? 'proc' : 'virtual'} file system)`, fix: 'give --logs-dir a folder on a disk' };
       const free = fs.bavail * fs.bsize;
       const gib = `${(free / 1024 ** 3).toFixed(1)} GiB free at ${dir}`;
       if (free < DISK_FAIL_BYTES) return { name: 'disk (logs folder)', status: 'fail', detail: gib, fix: 'free some space, or give --logs-dir on a roomier disk' };
