@@ -52,14 +52,18 @@ export function huntVerdict(results: IterationResult[], cells: Array<{ name: str
   }).sort((a, b) => b.posteriorMean - a.posteriorMean || b.rate.total - a.rate.total);
   const reproductions = results.filter((r) => hitsTarget(r, target)).map((r) => r.iteration);
   const best = reproductions.length === 0 ? null : rows[0]!;
-  const unperturbed = rows.find((r) => r.perturbation === 'none' && r.parallelism === best?.parallelism);
+  // As the cells summary reads them, xdist is load too: the reference is the serial cell without
+  // perturbation when the hunt has one, else the one without perturbation at the best's parallelism.
+  const serialNone = rows.find((r) => r.perturbation === 'none' && r.parallelism === 'serial');
+  const unperturbed = serialNone ?? rows.find((r) => r.perturbation === 'none' && r.parallelism === best?.parallelism);
+  const bestPerturbed = best !== null && best !== unperturbed && (best.perturbation !== 'none' || serialNone !== undefined);
   return {
     target: describeTarget(target),
     iterations: results.filter((r) => r.status === 'passed' || r.status === 'failed').length,
     reproductions,
     cells: rows,
     best,
-    onlyUnderPerturbation: best !== null && best.perturbation !== 'none' && (unperturbed === undefined || unperturbed.rate.count === 0),
+    onlyUnderPerturbation: bestPerturbed && (unperturbed === undefined || unperturbed.rate.count === 0),
     unperturbedRuns: unperturbed === undefined ? null : unperturbed.rate.total,
   };
 }

@@ -39,6 +39,14 @@ describe('huntVerdict: the caveat of a target seen only under perturbation', () 
     expect(perturbationCaveat(verdict)).toMatch(/^Never tried without perturbation \(the unperturbed cell got no iteration\)/);
   });
 
+  it('counts xdist as a perturbation of the serial cell, as the cells summary does', () => {
+    const cells = [{ name: 'parallelism=serial', perturbation: 'none', parallelism: 'serial' }, { name: 'parallelism=2', perturbation: 'none', parallelism: '2' }];
+    const results = [result(1, 'parallelism=2', true), result(2, 'parallelism=serial', false), result(3, 'parallelism=2', true)];
+    const verdict = huntVerdict(results, cells, { kind: 'any' });
+    expect(verdict.best?.cell).toBe('parallelism=2');
+    expect(verdict).toMatchObject({ onlyUnderPerturbation: true, unperturbedRuns: 1 });
+  });
+
   it('is not given when the target also showed unperturbed, or never showed at all', () => {
     const both = huntVerdict([result(1, 'conditions=cpu:0.2', true), result(2, 'conditions=cpu:0.2', true), result(3, 'conditions=none', true)], CELLS, { kind: 'any' });
     expect(both.onlyUnderPerturbation).toBe(false);
