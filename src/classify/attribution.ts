@@ -329,9 +329,18 @@ function decide(run: StreamedRun, exit: RunExit, failures: Failure[]): Classific
   const collection =
     run.collectionProblem !== null || exit.exitCode === 4 || exit.exitCode === 5 || (exit.exitCode === 2 && tests.passed + tests.failed === 0);
   const note = collection
-    ? `pytest could not collect the tests (exit ${exit.exitCode}): ${run.collectionProblem ?? tailText}`
+    ? `pytest could not collect the tests (exit ${exit.exitCode}): ${collectionReason(run) ?? tailText}`
     : `exit code ${exit.exitCode ?? 'unknown'} but no failing test in the log; last output: ${tailText}`;
   return { ...base, status: 'error', exitCodeMismatch: false, collectionFailure: collection, note: collection ? trimMessage(note) : keepEnd(note) };
+}
+
+/** The collection problem, with the error its failures-section entry gives (`ERROR collecting t.py: E ModuleNotFoundError: …`). */
+function collectionReason(run: StreamedRun): string | null {
+  const problem = run.collectionProblem;
+  if (problem === null) return null;
+  const head = run.heads.find((h) => h.head === problem && h.collecting !== null);
+  const error = head === undefined ? null : run.contexts.get(head.key)?.firstError ?? null;
+  return error === null ? problem : `${problem}: ${error.replace(/^E\s+/, '')}`;
 }
 
 function runSignature(type: string, message: string): Pick<Failure, 'signature' | 'signatureText'> {

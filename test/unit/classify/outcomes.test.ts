@@ -72,6 +72,20 @@ describe('status from the exit code and the log', () => {
     expect(c.note).toMatch(/pytest could not collect the tests \(exit 4\): ERROR: file or directory not found: t\.py::nope/);
   });
 
+  it('a test module that does not import: the note gives the error of its collection entry, not only its name', async () => {
+    const log = [HEADER.replace('collected 2 items', 'collected 12 items / 1 error'), '',
+      '==================================== ERRORS ====================================',
+      '_________________ ERROR collecting wadllib/tests/test_docs.py __________________',
+      "ImportError while importing test module '/suite/wadllib/tests/test_docs.py'.",
+      '    raise PackageNotFoundError(name)',
+      'E   importlib.metadata.PackageNotFoundError: No package metadata was found for wadllib',
+      '!!!!!!!!!!!!!!!!!!!! Interrupted: 1 error during collection !!!!!!!!!!!!!!!!!!!!',
+      '=============================== 1 error in 0.12s ===============================', ''].join('\n');
+    const c = await classify(log, { exit: { exitCode: 2 } });
+    expect(c.status).toBe('error');
+    expect(c.note).toBe('pytest could not collect the tests (exit 2): ERROR collecting wadllib/tests/test_docs.py: importlib.metadata.PackageNotFoundError: No package metadata was found for wadllib');
+  });
+
   it('a bad -k expression is the collection problem, not a warning printed before it', async () => {
     const log = [HEADER.replace('collected 2 items', 'collected 2 items / 2 deselected / 0 selected'), '', '=============================== warnings summary ===============================',
       '/usr/lib/python3/dist-packages/_pytest/cacheprovider.py:451: PytestCacheWarning: could not create cache path /suite/.pytest_cache', '',
