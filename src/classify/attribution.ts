@@ -48,6 +48,8 @@ export interface StreamedRun {
   dirs: PytestDirs;
   climbsOut: boolean;
   startup: StartupEvidence;
+  /** The last line of pytest's own crash (`INTERNALERROR> Failed: Timeout >0.01s`); null when it did not crash. */
+  internalError: string | null;
   /** The last non-blank lines of the log. */
   tail: string[];
 }
@@ -293,10 +295,13 @@ function addRunLevel(
     add(describeFailure({ ...base, test: null, phase: null, contexts: [], extraMatches: new Map(), plugin: null, summary: null, died: true, events: [event], crashedOn: null }));
   }
   if (runContext === undefined) return;
+  // One failure per line: a line that a project rule and a generic one both match is one failure (of the first rule's class).
+  const described = new Set<string>();
   for (const rule of run.rules) {
     for (const group of [rule.lines, ...rule.alternatives.map((c) => c.output)]) {
       const line = group ? runContext.matches.get(group.key) : undefined;
-      if (line === undefined || consumed.has(group!.key)) continue;
+      if (line === undefined || consumed.has(group!.key) || described.has(line)) continue;
+      described.add(line);
       add(describeFailure({ ...base, test: null, phase: null, contexts: [], extraMatches: new Map([[group!.key, line]]), plugin: null, summary: null, died: false, events: [], crashedOn: null }));
     }
   }
@@ -311,6 +316,9 @@ function decide(run: StreamedRun, exit: RunExit, failures: Failure[]): Classific
   const tailText = keepEnd(run.tail.join(' | '));
   if (failures.length === 0 && exit.killedBy !== null) {
     failures.push({ test: null, class: UNCLASSIFIED, message: keepEnd(`killed by the harness (${exit.killedBy}); last output: ${tailText}`), ...runSignature('killed', `killed by the harness (${exit.killedBy})`) });
+  }
+  if (failures.length === 0 && exit.exitCode !== 0 && run.mode === 'pytest' && run.internalError !== null) {
+    failures.push({ test: null, class: UNCLASSIFIED, message: keepEnd(`pytest crashed (INTERNALERROR, exit ${exit.exitCode}): ${run.internalError}`), ...runSignature('INTERNALERROR', run.internalError) });
   }
   if (failures.length === 0 && exit.exitCode !== 0 && run.mode === 'command') {
     const last = run.tail[run.tail.length - 1] ?? '';

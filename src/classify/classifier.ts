@@ -85,6 +85,8 @@ export class RunClassifier {
   private workerCwd: string | null = null;
   /** A console node id climbed out of the invocation directory (`../…`). */
   private climbsOut = false;
+  /** The last line of an `INTERNALERROR>` traceback: what made pytest itself crash. */
+  private internalError: string | null = null;
   /** The last line (or glued-on text) that was no pytest line: the start of a stderr line, perhaps. */
   private fragment: string | null = null;
 
@@ -213,6 +215,12 @@ export class RunClassifier {
         this.workerCwd ??= own(parsed.dir);
         break;
       case 'text':
+        // pytest itself crashed (a plugin's hook raised, pytest-timeout fired between tests): the run's, not the running test's.
+        if (line.charCodeAt(0) === 0x49 /* I */ && line.startsWith('INTERNALERROR> ')) {
+          this.internalError = own(line.slice('INTERNALERROR> '.length));
+          this.content(line, 'run');
+          return;
+        }
         if (this.section === 'body' && this.finalText === null) this.startup.line(line);
         break;
     }
@@ -379,6 +387,7 @@ export class RunClassifier {
       dirs: { rootdir: this.rootdir, invocationDir: this.workerCwd },
       climbsOut: this.climbsOut,
       startup: this.startup,
+      internalError: this.internalError,
       tail: this.lastLines(),
     };
     return attribute(run, exit, pluginEvents);

@@ -86,6 +86,24 @@ describe('status from the exit code and the log', () => {
     expect(c.note).toBe('pytest could not collect the tests (exit 2): ERROR collecting wadllib/tests/test_docs.py: importlib.metadata.PackageNotFoundError: No package metadata was found for wadllib');
   });
 
+  // As crcmod's upstream tests gave it under --timeout 0.01 and a CPU quota: the timeout fired in pytest's own loop.
+  const internal = (last: string) => [HEADER, 'crcmod/test.py::KnownAnswerTests::test_known_answers PASSED', 'INTERNALERROR> Traceback (most recent call last):',
+    'INTERNALERROR>   File "/usr/lib/python3/dist-packages/_pytest/main.py", line 270, in wrap_session', `INTERNALERROR> ${last}`,
+    '', '============================== 1 passed in 0.70s ===============================', ''].join('\n');
+
+  it('pytest crashing (INTERNALERROR) is a failure of the run, classified by its last line, once', async () => {
+    const c = await classify(internal('Failed: Timeout >0.01s'), { exit: { exitCode: 3 } });
+    expect(c.status).toBe('failed');
+    // A3's pattern and the generic pytest-timeout's both match the line: one failure, the project's class.
+    expect(c.failures.map((f) => [f.test, f.class])).toEqual([[null, 'A3']]);
+  });
+
+  it('an INTERNALERROR no rule names: an UNCLASSIFIED failure of the run that says pytest crashed and why', async () => {
+    const c = await classify(internal('ValueError: hook went wrong'), { exit: { exitCode: 3 } });
+    expect(c.status).toBe('failed');
+    expect(c.failures).toEqual([expect.objectContaining({ test: null, class: 'UNCLASSIFIED', message: 'pytest crashed (INTERNALERROR, exit 3): ValueError: hook went wrong' })]);
+  });
+
   it('a bad -k expression is the collection problem, not a warning printed before it', async () => {
     const log = [HEADER.replace('collected 2 items', 'collected 2 items / 2 deselected / 0 selected'), '', '=============================== warnings summary ===============================',
       '/usr/lib/python3/dist-packages/_pytest/cacheprovider.py:451: PytestCacheWarning: could not create cache path /suite/.pytest_cache', '',
