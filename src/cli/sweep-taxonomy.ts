@@ -27,8 +27,3 @@ export async function taxonomyForSweeps(dirs: readonly string[], given: string |
   warn(`the taxonomy the sweep ran with, ${chosen}, is not there any more; reading it with the bundled rules: pass --taxonomy to give it`);
   return loadTaxonomy(DEFAULT_TAXONOMY);
 }
-
-/** A warning on stderr, as the commands print them. */
-export function warnOnStderr(message: string): void {
-  process.stderr.write(`flakehunt: warning: ${message}\n`);
-}

@@ -14,7 +14,7 @@ const isScalar = (v: unknown) => typeof v === 'string' || typeof v === 'number';
 
 /**
  * What is wrong with a config-file value's JSON type, by the option's flag: a switch takes true or
- * false, a repeatable option one value or a list of them (--env also an object of variables), any
+ * false, a repeatable option one value or a list of them (--env, objectOfValues, also an object), any
  * other option a string, a number or a list of words. Null when the type is right; the value itself is checked by
  * the option's parser, as a flag's is.
  */
@@ -23,8 +23,8 @@ function typeProblem(spec: RunOptionSpec<unknown>, value: unknown): string | nul
   if (!spec.flags.includes('<')) return typeof value === 'boolean' ? null : 'must be true or false';
   if (spec.repeatable) {
     if (isScalar(value) || (Array.isArray(value) && value.every(isScalar))) return null;
-    if (spec.flags.startsWith('--env <') && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every((v) => isScalar(v) || typeof v === 'boolean')) return null;
-    return spec.flags.startsWith('--env <') ? 'must be an object of variables ({"NAME": "value"}) or a list of "NAME=value"' : 'must be a string or a list of strings';
+    if (spec.objectOfValues && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every((v) => isScalar(v) || typeof v === 'boolean')) return null;
+    return spec.objectOfValues ? 'must be an object of variables ({"NAME": "value"}) or a list of "NAME=value"' : 'must be a string or a list of strings';
   }
   // An argument vector (pytestArgs, command) may be a list of words.
   return isScalar(value) || (Array.isArray(value) && value.every(isScalar)) ? null : 'must be a string, a number or a list of words';

@@ -26,6 +26,8 @@ export interface RunOptionSpec<T> {
   default?: string | number | boolean;
   /** Collects every use into a list (`--env A=1 --env B=2`). */
   repeatable?: boolean;
+  /** In a config file, also an object of names to values (`"env": {"A": "1"}`). */
+  objectOfValues?: boolean;
   /** A flag of one invocation (`--force`, `--dry-run`), not a key of the config file. */
   invocationOnly?: boolean;
   /** Turns the given value (undefined when none is given and there is no default) into the setting. */
@@ -78,7 +80,7 @@ export const RUN_OPTIONS = {
   pytestLauncher: option({ flags: '--pytest-launcher <cmd>', help: 'how to start pytest', default: 'python3 -m pytest', parse: (v, { flag }) => nonEmptyWords(v, flag) }),
   command: option({ flags: '--command <cmd>', help: 'run this command instead of pytest (go test, cargo test, a script); split into words, never run by a shell', parse: (v, { flag }) => words(v, flag) }),
   config: option({ flags: '--config <file>', help: 'config file (default ./flakehunt.config.json when present); flags win', invocationOnly: true, parse: optionalText }),
-  env: option({ flags: '--env <KEY=VAL>', help: 'set a variable in the container (repeatable)', repeatable: true, parse: environment }),
+  env: option({ flags: '--env <KEY=VAL>', help: 'set a variable in the container (repeatable)', repeatable: true, objectOfValues: true, parse: environment }),
   envPass: option({ flags: '--env-pass <NAME>', help: 'pass a host variable by name; its value is never written anywhere (repeatable)', repeatable: true, parse: (v, { flag }) => variableNames(v, flag) }),
   mount: option({ flags: '--mount <host:container[:ro]>', help: 'bind-mount a host path (repeatable)', repeatable: true, parse: (v, { baseDir }) => list(v).map((entry) => mount(entry, baseDir)) }),
   constraint: option({ flags: '--constraint <expr>', help: 'with --executor swarm: the nodes iterations may run on, e.g. node.labels.gpu==true (repeatable)', repeatable: true, parse: (v) => list(v) }),

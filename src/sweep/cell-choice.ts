@@ -1,7 +1,7 @@
 import { type HuntTarget, tallyByCell } from '../core/hunt-target.js';
 import type { IterationResult } from '../core/result.js';
 import { SeededRandom } from '../stats/random.js';
-import type { MatrixCell } from './sweep-config.js';
+import type { MatrixCell, SweepConfig } from './sweep-config.js';
 
 /** Picks the cell an iteration runs in, from the results the sweep has so far. */
 export interface CellChoice {
@@ -38,4 +38,10 @@ export function thompsonChoice(cells: MatrixCell[], target: HuntTarget, sweepSee
       return best;
     },
   };
+}
+
+/** How a sweep picks each iteration's cell: in turn, or by the hunt from the results so far (seeded by the sweep). */
+export function cellChoiceFor(config: Pick<SweepConfig, 'conditions' | 'hunt'>, seed: string): CellChoice {
+  const { cells } = config.conditions;
+  return config.hunt === null ? cellsInTurn(cells) : thompsonChoice(cells, config.hunt.target, seed);
 }

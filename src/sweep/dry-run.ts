@@ -6,7 +6,7 @@ import { runName, SweepLayout } from '../store/layout.js';
 import { currentProcess } from '../store/process-identity.js';
 import { readJsonIfExists } from '../store/read-json.js';
 import { readSweepRecord } from '../store/sweep-record.js';
-import { cellsInTurn, thompsonChoice } from './cell-choice.js';
+import { cellChoiceFor } from './cell-choice.js';
 import { ConditionsPlanner } from './conditions.js';
 import { resolveDecision } from './decision.js';
 import { iterationSpec } from './iteration-spec.js';
@@ -41,7 +41,7 @@ export async function describeDryRun(config: SweepConfig, executor: Pick<Executo
     lines.push(`until decided: at most ${worstCaseIterations(plan.boundaries)} iteration(s)`);
   }
   const owner = currentProcess();
-  const planner = new ConditionsPlanner(config, seed ?? PROVISIONAL_SEED, config.hunt === null ? cellsInTurn(config.conditions.cells) : thompsonChoice(config.conditions.cells, config.hunt.target, seed ?? PROVISIONAL_SEED));
+  const planner = new ConditionsPlanner(config, seed ?? PROVISIONAL_SEED, cellChoiceFor(config, seed ?? PROVISIONAL_SEED));
   let filesShown = false;
   for (let i = schedule.start; i <= schedule.end; i += 1) {
     const existing = await readJsonIfExists<IterationResult>(layout.resultJson(i)).catch(() => null);

@@ -16,7 +16,7 @@ import { announceProcess } from '../store/process-files.js';
 import { currentProcess } from '../store/process-identity.js';
 import { rewriteSweepFiles, type SummaryRenderer } from '../store/results-store.js';
 import type { SweepRecord } from '../store/sweep-record.js';
-import { type CellChoice, cellsInTurn, thompsonChoice } from './cell-choice.js';
+import { cellChoiceFor } from './cell-choice.js';
 import { Claimer } from './claimer.js';
 import { ConditionsPlanner } from './conditions.js';
 import { resolveDecision } from './decision.js';
@@ -159,7 +159,7 @@ export class SweepRunner {
       clock: this.clock, signal: state.halt.signal, live: this.live, removals: this.removals, onRunner: async () => undefined,
     };
     const claimer = new Claimer({ layout, sweepId, executor: deps.executor, events: deps.events, state, force: config.schedule.force, invocationStart: this.invocationStart, onCompromised: this.onCompromised });
-    const planner = new ConditionsPlanner(config, record.seed!, this.cellChoice(record.seed!));
+    const planner = new ConditionsPlanner(config, record.seed!, cellChoiceFor(this.config, record.seed!));
     const conditionsFor = (iteration: number) => planner.conditionsFor(iteration, state.lastResults);
     const pool = new LookaheadPool(claimer, state, deps.executor, conditionsFor, (iteration, conditions) =>
       iterationSpec(config, { id: sweepId, dir: layout.dir }, iteration, this.owner, conditions));
@@ -205,12 +205,6 @@ export class SweepRunner {
       }
       if (deferred.size > 0) await this.clock.sleep(CLAIM_POLL_MS, this.state.halt.signal);
     }
-  }
-
-  /** How each iteration's cell is picked: in turn, or by the hunt from the results so far. */
-  private cellChoice(seed: string): CellChoice {
-    const { cells } = this.config.conditions;
-    return this.config.hunt === null ? cellsInTurn(cells) : thompsonChoice(cells, this.config.hunt.target, seed);
   }
 
   private readonly onCompromised = (error: Error): void => {

@@ -7,7 +7,8 @@ import { summaryRenderer, sweepInfoOf } from '../../report/sweep-summary.js';
 import { runName, SweepLayout } from '../../store/layout.js';
 import { readSweepRecord } from '../../store/sweep-record.js';
 import { reclassifySweep } from '../../sweep/reclassify-sweep.js';
-import { taxonomyForSweeps, warnOnStderr } from '../sweep-taxonomy.js';
+import { taxonomyForSweeps } from '../sweep-taxonomy.js';
+import { warnOnStderr } from '../warn-on-stderr.js';
 
 function describeClasses(status: string, classes: string[]): string {
   return status === 'failed' ? classes.join(',') || 'FAILED' : status.toUpperCase();
@@ -28,7 +29,7 @@ export function registerClassify(program: Command): void {
       const layout = new SweepLayout(path.resolve(dir));
       const record = await readSweepRecord(layout).catch(() => null);
       const info = sweepInfoOf(layout.dir, record);
-      const warn = (error: Error) => process.stderr.write(`flakehunt: warning: ${error.message}\n`);
+      const warn = (error: Error) => warnOnStderr(error.message);
       const { changes, results, origin } = await reclassifySweep(dir, taxonomy, summaryRenderer(info, taxonomy), warn);
       const suggestions = options.suggest ? suggestRules(results, new Set(taxonomy.rules.map((r) => r.id))) : null;
       if (options.json) {

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 
 import { compareSweeps, renderComparisonText } from '../../report/compare.js';
 import { loadSweepSummary } from '../../report/load-sweep.js';
-import { taxonomyForSweeps, warnOnStderr } from '../sweep-taxonomy.js';
+import { taxonomyForSweeps } from '../sweep-taxonomy.js';
+import { warnOnStderr } from '../warn-on-stderr.js';
 
 export function registerCompare(program: Command): void {
   program

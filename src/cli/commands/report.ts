@@ -14,7 +14,8 @@ import type { SweepSummary } from '../../report/summary-types.js';
 import { writeFileAtomic } from '../../store/atomic-write.js';
 import { SweepLayout } from '../../store/layout.js';
 import { requireSweepFolder } from '../../store/sweep-folder.js';
-import { taxonomyForSweeps, warnOnStderr } from '../sweep-taxonomy.js';
+import { taxonomyForSweeps } from '../sweep-taxonomy.js';
+import { warnOnStderr } from '../warn-on-stderr.js';
 
 /** Where the report goes by default: inside the sweep for one, beside the sweeps for a comparison. */
 function defaultOutput(dirs: string[]): string {

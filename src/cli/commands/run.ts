@@ -12,6 +12,7 @@ import { sweepExitCode } from '../exit-codes.js';
 import { publishResults } from '../publish-results.js';
 import { addRunOptions, givenRunFlags } from '../register-run-options.js';
 import { runSweepSession } from '../sweep-session.js';
+import { warnOnStderr } from '../warn-on-stderr.js';
 
 export function registerRun(program: Command): void {
   const run = program
@@ -43,7 +44,7 @@ async function runCommand(command: Command, noColor: boolean): Promise<number> {
     process.stdout.write(await describeDryRun(config, executor));
     return 0;
   }
-  for (const warning of await baselineWarnings(config)) process.stderr.write(`flakehunt: warning: ${warning}\n`);
+  for (const warning of await baselineWarnings(config)) warnOnStderr(warning);
   const { outcome, summary } = await runSweepSession(config, executor, { noColor, progress: flags.progress !== false });
   const exitCode = sweepExitCode(outcome, config.schedule);
   const stopReason = outcome.stop?.reason ?? null;

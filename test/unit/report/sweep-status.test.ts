@@ -10,18 +10,21 @@ import type { ClaimInfo } from '../../../src/store/claims.js';
 import { SweepLayout } from '../../../src/store/layout.js';
 import { currentProcess } from '../../../src/store/process-identity.js';
 
+// Each test gets a sweep folder of its own, as a run leaves it: sweep.json, and the claims and processes folders.
+let dir: string;
+let layout: SweepLayout;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'flakehunt-status-'));
+  layout = new SweepLayout(path.join(dir, 'serial'));
+  await mkdir(layout.claimsDir, { recursive: true });
+  await mkdir(layout.processesDir, { recursive: true });
+  await writeFile(layout.sweepJson, '{}');
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
 describe('readSweepStatus: running and up next', () => {
-  let dir: string;
-  let layout: SweepLayout;
-  beforeEach(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'flakehunt-status-'));
-    layout = new SweepLayout(path.join(dir, 'serial'));
-    await mkdir(layout.claimsDir, { recursive: true });
-    await writeFile(layout.sweepJson, '{}');
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
 
   async function claim(info: Omit<ClaimInfo, 'owner'>): Promise<void> {
     await writeFile(layout.claimInfo(info.iteration), JSON.stringify({ ...info, owner: currentProcess() }));
@@ -49,17 +52,6 @@ describe('readSweepStatus: running and up next', () => {
 });
 
 describe('readSweepStatus: what it counts, and when it gives no time left', () => {
-  let dir: string;
-  let layout: SweepLayout;
-  beforeEach(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'flakehunt-status-'));
-    layout = new SweepLayout(path.join(dir, 'serial'));
-    await mkdir(layout.processesDir, { recursive: true });
-    await writeFile(layout.sweepJson, '{}');
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
 
   async function result(iteration: number, status: string): Promise<void> {
     await mkdir(layout.runDir(iteration), { recursive: true });
