@@ -1,5 +1,3 @@
-import type Docker from 'dockerode';
-
 import { SeededRandom } from '../../stats/random.js';
 
 /**
@@ -8,6 +6,13 @@ import { SeededRandom } from '../../stats/random.js';
  * CI machine's noisy neighbours. Gaps between windows are exponential with mean `everyMs`, window
  * lengths uniform in [minMs, maxMs], both drawn from the recorded seed.
  */
+/** What stalls need of a container: dockerode's `Container` has it. */
+export interface Freezable {
+  pause(): Promise<unknown>;
+  unpause(): Promise<unknown>;
+  inspect(): Promise<{ State: { Running: boolean } }>;
+}
+
 export class Stalls {
   private timer: NodeJS.Timeout | null = null;
   private paused = false;
@@ -18,7 +23,7 @@ export class Stalls {
   windows = 0;
 
   constructor(
-    private readonly container: Docker.Container,
+    private readonly container: Freezable,
     private readonly settings: { minMs: number; maxMs: number; everyMs: number; seed: string },
   ) {
     this.random = new SeededRandom(settings.seed);
@@ -56,13 +61,23 @@ export class Stalls {
     try {
       await this.container.pause();
     } catch {
-      // The container exited (or is exiting): nothing left to freeze.
-      this.stopped = true;
+      // Exited (or exiting): nothing left to freeze. Still running: the freezer gave up on a busy
+      // cgroup (runc's "unable to freeze" under load), so the next window is tried, not all of them dropped.
+      if (await this.stillRuns()) this.schedule(() => this.freeze(), this.gap());
+      else this.stopped = true;
       return;
     }
     this.paused = true;
     this.windows += 1;
     this.schedule(() => this.thawThenNext(), length);
+  }
+
+  private async stillRuns(): Promise<boolean> {
+    try {
+      return (await this.container.inspect()).State.Running;
+    } catch {
+      return false;
+    }
   }
 
   private async thawThenNext(): Promise<void> {
