@@ -128,7 +128,7 @@ function describeDeathOf(e: Evidence): Described {
     display = death ? `${death}: ${fatal.line}` : fatal.line;
   } else if (dump !== undefined) {
     type = 'pytest-timeout';
-    signatureMessage = 'Timeout (thread method)';
+    signatureMessage = 'Timeout';
     display = `${death ? `${death}: ` : ''}pytest-timeout's thread method dumped the stacks and ended the process`;
   } else if (e.crashedOn !== null) {
     type = signal ?? 'worker crash';
@@ -140,6 +140,20 @@ function describeDeathOf(e: Evidence): Described {
     display = death ? `${death}: the process died while the test ran` : 'the process died while the test ran';
   }
   return { type, messageLines: [...eventLines, display], frames, display: trimMessage(display), signatureMessage, signal, oomKilled };
+}
+
+/** pytest-timeout's signal method: `Failed: Timeout >90.0s` (before 2.4), `Failed: Timeout (>90.0s) from pytest-timeout.` */
+const SIGNAL_METHOD_TIMEOUT = /^(?:Failed: )?Timeout (?:>[\d.]+s|\(>[\d.]+s\) from pytest-timeout\.)$/;
+
+/**
+ * The type and message a signature is made of. One signature for a pytest-timeout whichever method
+ * fired: the signal method's `Failed` and the thread method's stack dump say the same (the test ran
+ * too long, there), and which of them fires depends on how the run was split (xdist falls back on
+ * the thread method), not on the test. Rules still see the exception as Python printed it.
+ */
+function signedAs(d: Described): { type: string | null; message: string } {
+  const isSignalMethod = (d.type === 'Failed' || d.type?.endsWith('.Failed') === true) && SIGNAL_METHOD_TIMEOUT.test(d.signatureMessage);
+  return isSignalMethod ? { type: 'pytest-timeout', message: 'Timeout' } : { type: d.type, message: d.signatureMessage };
 }
 
 function describeOther(e: Evidence): Described {
@@ -206,7 +220,7 @@ function groupsOf(rules: TaxonomyRule[]): LineGroup[] {
 export function describeFailure(e: Evidence): Failure {
   const described = describeException(e) ?? (e.died ? describeDeathOf(e) : describeOther(e));
   const location = locationOf(e, described.frames);
-  const { signature, signatureText } = signatureOf({ type: described.type, location, message: described.signatureMessage });
+  const { signature, signatureText } = signatureOf({ ...signedAs(described), location });
   const facts: FailureFacts = {
     test: e.test,
     phase: e.phase,

@@ -13,7 +13,7 @@ import { HEADER } from './helpers.js';
 const MINIMAL = path.resolve('test/fixtures/taxonomy/minimal.json');
 const CORPUS = path.resolve('test/fixtures/corpus');
 
-async function classes(name: string, exit: Partial<RunExit> = {}): Promise<Array<{ test: string | null; class: string; message: string }>> {
+async function failuresOf(name: string, exit: Partial<RunExit> = {}) {
   const expected = JSON.parse(readFileSync(path.join(CORPUS, name, 'expected.json'), 'utf8')) as { exitCode: number; parallelism: string };
   const artifacts = path.join(CORPUS, name, 'artifacts');
   const c = await classifyLog({
@@ -24,7 +24,11 @@ async function classes(name: string, exit: Partial<RunExit> = {}): Promise<Array
     mode: 'pytest',
     exit: { exitCode: expected.exitCode, killedBy: null, ...exit },
   });
-  return c.failures.map(({ test, class: cls, message }) => ({ test, class: cls, message }));
+  return c.failures;
+}
+
+async function classes(name: string, exit: Partial<RunExit> = {}): Promise<Array<{ test: string | null; class: string; message: string }>> {
+  return (await failuresOf(name, exit)).map(({ test, class: cls, message }) => ({ test, class: cls, message }));
 }
 
 describe('the generic layer, under a taxonomy that knows nothing of the suite (real logs)', () => {
@@ -32,6 +36,14 @@ describe('the generic layer, under a taxonomy that knows nothing of the suite (r
     for (const name of ['a3_signal-serial', 'a3_signal-n2', 'a3_thread-serial', 'a3_thread-n2', 'a3_signal_fallback-n2']) {
       expect((await classes(name)).map((f) => f.class), name).toEqual(['pytest-timeout']);
     }
+  });
+
+  it('pytest-timeout: one signature whichever method fired and however the run was split, since the test hung in the same place', async () => {
+    const texts = new Map<string, string | undefined>();
+    for (const name of ['a3_signal-serial', 'a3_signal-n2', 'a3_thread-serial', 'a3_thread-n2', 'a3_signal_fallback-n2']) {
+      texts.set(name, (await failuresOf(name))[0]!.signatureText);
+    }
+    expect(new Set(texts.values()), JSON.stringify(Object.fromEntries(texts))).toEqual(new Set(['pytest-timeout | test_a3_signal.py::test_indexers_sync | Timeout', 'pytest-timeout | test_a3_thread.py::test_indexers_sync | Timeout']));
   });
 
   it('crash by signal, named, with the exit status', async () => {

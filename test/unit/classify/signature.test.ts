@@ -123,6 +123,18 @@ describe('what a console says about where and how a test failed', () => {
     expect(await signatureText(log)).toBe("KeyError | helpers.py::deep | 'missing'");
   });
 
+  it("pytest-timeout's signal method, in either wording, signs as the thread method's dump does; the failure keeps Python's type", async () => {
+    for (const wording of ['Failed: Timeout >0.5s', 'Failed: Timeout (>90.0s) from pytest-timeout.']) {
+      const log = failing(['t.py:16: in test_x', '    wait_for_events()', 'helpers.py:2: in wait_for_events', '    time.sleep(1)', `E   ${wording}`]);
+      const c = await classify(log);
+      expect(c.failures[0]!.signatureText, wording).toBe('pytest-timeout | helpers.py::wait_for_events | Timeout');
+      expect(c.failures[0]!.exception).toBe('Failed');
+    }
+    // Not a timeout: a pytest.fail whose message only starts the same way.
+    const log = failing(['t.py:16: in test_x', '    pytest.fail("Timeout >0.5s waiting for the router")', 'E   Failed: Timeout >0.5s waiting for the router']);
+    expect(await signatureText(log)).toBe('Failed | t.py::test_x | Timeout ><duration> waiting for the router');
+  });
+
   it('a method of a test class: the function, which is how tracebacks name it', async () => {
     const log = failing(['    def test_m(self):', '>       assert self.x == 2', 'E       assert 1 == 2', '', 't.py:8: AssertionError'], { test: 't.py::TestK::test_m', head: 'TestK.test_m' });
     expect(await signatureText(log)).toBe('AssertionError | t.py::test_m | assert <n> == <n>');
