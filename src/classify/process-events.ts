@@ -33,6 +33,9 @@ const FRAME_START = /^(\s*File "[^"]*"?(?:, line \d*(?:,? in ?(?:[A-Za-z_<][\w<>
 // Where stdout's line begins inside a cut stderr line: a section or failure head, a header line, an xdist line, a node id.
 const PYTEST_LINE_START = /(?:={3,}|_{3,}|\[gw\d+\]|platform |rootdir: |plugins: |collecting |\S+\.py::).*$/;
 
+/** pytest's frames on the way into a test: the thread whose stack holds one ran the test. */
+const TEST_CALL_FUNCTIONS = new Set(['pytest_pyfunc_call', 'pytest_runtest_call', 'runtestprotocol']);
+
 /** How the lines of faulthandler's and pytest-timeout's dumps begin. */
 const DUMP_STARTS = ['  File "', 'Current thread 0x', 'Thread 0x', '~~~~~', 'Extension modules:'];
 
@@ -60,9 +63,11 @@ export class ProcessEvent {
   line: string;
   /** Every frame of the dump, in the order printed. */
   readonly frames: Frame[] = [];
-  /** The frames of the thread that crashed or timed out, as printed. */
+  /** The frames of the thread that crashed (faulthandler's current thread), as printed. */
   private readonly threadFrames: Frame[] = [];
   private thread: 'crash' | 'other' | null = null;
+  /** pytest-timeout's dump: every thread's frames, as printed (oldest call first). */
+  private readonly timeoutThreads: Array<{ name: string; frames: Frame[] }> = [];
 
   constructor(
     readonly kind: ProcessEventKind,
@@ -95,7 +100,12 @@ export class ProcessEvent {
 
   /** The frames of the thread that crashed or timed out, innermost first (pytest-timeout prints oldest first). */
   get crashFrames(): Frame[] {
-    return this.kind === 'timeout-dump' ? [...this.threadFrames].reverse() : this.threadFrames;
+    if (this.kind !== 'timeout-dump') return this.threadFrames;
+    // The thread that ran the test: MainThread when serial, execnet's worker thread (`Dummy-1`) under
+    // xdist, whose MainThread only waits. The one with pytest's call of the test function says which.
+    const ran = this.timeoutThreads.find((t) => t.frames.some((f) => TEST_CALL_FUNCTIONS.has(f.fn ?? '')))
+      ?? this.timeoutThreads.find((t) => t.name === 'MainThread');
+    return [...ran?.frames ?? []].reverse();
   }
 
   /** Takes a line that may belong to the dump; false once the dump is over. */
@@ -107,7 +117,7 @@ export class ProcessEvent {
     }
     const timeoutThread = TIMEOUT_THREAD.exec(line);
     if (timeoutThread) {
-      this.thread = timeoutThread[1] === 'MainThread' ? 'crash' : 'other';
+      this.timeoutThreads.push({ name: timeoutThread[1]!, frames: [] });
       return true;
     }
     if (this.kind === 'timeout-dump' && TIMEOUT_BANNER.test(line)) return false;
@@ -116,6 +126,7 @@ export class ProcessEvent {
       const parsed = { file: frame[1]!, fn: frame[2]! };
       this.frames.push(parsed);
       if (this.thread === 'crash') this.threadFrames.push(parsed);
+      this.timeoutThreads.at(-1)?.frames.push(parsed);
     }
     return true;
   }
@@ -124,6 +135,8 @@ export class ProcessEvent {
   dropLastFrame(): void {
     const last = this.frames.pop();
     if (last !== undefined && this.threadFrames[this.threadFrames.length - 1] === last) this.threadFrames.pop();
+    const thread = this.timeoutThreads.at(-1);
+    if (last !== undefined && thread?.frames.at(-1) === last) thread.frames.pop();
   }
 }
 
