@@ -11,8 +11,10 @@ import { registerCompare } from './commands/compare.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerPlan } from './commands/plan.js';
 import { registerReport } from './commands/report.js';
+import { PYTEST_COMMANDS, withUnknownOptionHint } from './unknown-option-hint.js';
 
-function buildProgram(): Command {
+/** `command`: the first word of the command line, to hint at pytest's options only where they could go. */
+function buildProgram(command: string | undefined): Command {
   const program = new Command('flakehunt')
     .description('Reproduce flaky tests: run them many times, each iteration in a fresh Docker container, classify every failure, and tell whether a fix really worked.')
     .version('0.1.0')
@@ -22,8 +24,9 @@ function buildProgram(): Command {
 Exit codes: 0 all iterations passed, 1 some failed, 2 usage or configuration error,
             3 environment error (Docker unreachable, image missing), 130 interrupted.`);
   program.exitOverride();
+  const hinted = (text: string) => (command !== undefined && PYTEST_COMMANDS.has(command) ? withUnknownOptionHint(text) : text);
   program.configureOutput({
-    outputError: (text, write) => write(`flakehunt: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see flakehunt --help)\n`),
+    outputError: (text, write) => write(`flakehunt: ${hinted(text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' '))} (see flakehunt --help)\n`),
   });
   registerRun(program);
   registerHunt(program);
@@ -40,7 +43,7 @@ Exit codes: 0 all iterations passed, 1 some failed, 2 usage or configuration err
 
 /** Runs the CLI and returns the exit code; the only place errors become exit codes. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = buildProgram(argv.slice(2).find((arg) => !arg.startsWith('-')));
   try {
     await program.parseAsync(argv);
   } catch (error) {

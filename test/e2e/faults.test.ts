@@ -224,6 +224,8 @@ describe('bad input: one clear line, a documented exit code, nothing written', (
     ['tag escaping the logs folder', ['-t', '../../etc'], /tag "..\/..\/etc" is not a safe folder name/],
     ['nodeid that is an option', ['--pytest-nodeid', '--co'], /starts with '-': pass pytest options with --pytest-args/],
     ['unknown flag', ['--jbos', '2'], /unknown option '--jbos'/],
+    ["pytest-xdist's -n out of habit", ['-n', '4'], /unknown option '-n': for pytest-xdist's -n N, use -p N \(--parallelism N\)/],
+    ["pytest's -k out of habit", ['-k', 'slow'], /unknown option '-k': to pass pytest's own -k, put it in --pytest-args \(e\.g\. --pytest-args '-k <value>'\)/],
     ['bad duration', ['--timeout', '10'], /--timeout "10" is not a duration: write it like 90s/],
     ['shell syntax in --command', ['--command', 'pytest | tee x'], /contains shell syntax/],
   ];
