@@ -14,6 +14,7 @@ import type { ProcessEvent } from './process-events.js';
 import { headFunctionName, headMatchesNodeid, type Outcome, parseFinalCounts, testFunctionName } from './pytest-lines.js';
 import { signatureOf } from './signature.js';
 import { describeStartupFailure, execFailure, type StartupEvidence } from './startup-failure.js';
+import { tellingLine } from './telling-line.js';
 import type { TaxonomyRule } from './taxonomy-types.js';
 
 /** A failures-section entry's head (`test_x`, `ERROR at setup of TestA.test_b`, `ERROR collecting t.py`). */
@@ -321,8 +322,7 @@ function decide(run: StreamedRun, exit: RunExit, failures: Failure[]): Classific
     failures.push({ test: null, class: UNCLASSIFIED, message: keepEnd(`pytest crashed (INTERNALERROR, exit ${exit.exitCode}): ${run.internalError}`), ...runSignature('INTERNALERROR', run.internalError) });
   }
   if (failures.length === 0 && exit.exitCode !== 0 && run.mode === 'command') {
-    const last = run.tail[run.tail.length - 1] ?? '';
-    failures.push({ test: null, class: UNCLASSIFIED, message: keepEnd(`exit code ${exit.exitCode}; last output: ${tailText}`), ...runSignature(`exit ${exit.exitCode}`, last) });
+    failures.push({ test: null, class: UNCLASSIFIED, message: keepEnd(`exit code ${exit.exitCode}; last output: ${tailText}`), ...runSignature(`exit ${exit.exitCode}`, tellingLine(run.tail)) });
   }
   const classes = [...new Set(failures.map((f) => f.class))].sort();
   const base = { classes, failures, tests, collectionFailure: false, startupFailure: null, note: null as string | null };

@@ -5,6 +5,7 @@ import { fitNodeId, shortenNodeIds } from './node-id-display.js';
 import type { DecisionSummary } from './decision-summary.js';
 import type { ClassSummary, RateEstimate, SweepInfo, SweepSummary } from './summary-types.js';
 import { runName } from '../store/layout.js';
+import { runLevelWays, runWayText } from './run-ways.js';
 
 const MAX_CLASSES = 6;
 const MAX_INFRA_CLASSES = 3;
@@ -232,6 +233,12 @@ export function renderSummaryText(summary: SweepSummary): string {
       if (ways.length > MAX_WAYS) lines.push(`      … and ${ways.length - MAX_WAYS} more ways`);
     }
     if (summary.tests.length > MAX_TESTS) lines.push(`  … and ${summary.tests.length - MAX_TESTS} more`);
+  }
+  const runWays = runLevelWays(summary);
+  if (runWays.length > 0) {
+    lines.push('', `Failures of the run, no test named (iterations, of ${summary.counted} counted), each way:`);
+    for (const w of runWays.slice(0, MAX_TESTS)) lines.push(`  [${w.signature}] ${w.runs.count} (${formatPercent(w.runs.rate)}, ${formatInterval(w.runs)}) ${w.classes.join(', ')}: ${truncate(runWayText(w), MESSAGE_WIDTH - 30)}`);
+    if (runWays.length > MAX_TESTS) lines.push(`  … and ${runWays.length - MAX_TESTS} more`);
   }
   lines.push(...trendLines(summary));
 

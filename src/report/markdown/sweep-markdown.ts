@@ -2,6 +2,7 @@ import { runName } from '../../store/layout.js';
 import { zeroFailureUpperBound } from '../../stats/wilson.js';
 import type { CellsSummary } from '../cell-summary.js';
 import { huntNextOf } from '../hunt-verdict.js';
+import { runLevelWays, runWayText } from '../run-ways.js';
 import { DEPENDENCE, decisionSentence, describeConditions, formatInterval, formatPercent, formatRate, formatRunList, truncate } from '../summary-text.js';
 import type { SweepSummary } from '../summary-types.js';
 import { renderHuntMarkdown } from './hunt-markdown.js';
@@ -103,6 +104,19 @@ function testTable(summary: SweepSummary, max: number): string[] {
   return lines;
 }
 
+function runWayTable(summary: SweepSummary): string[] {
+  const ways = runLevelWays(summary);
+  if (ways.length === 0) return [];
+  return [
+    '',
+    `#### Failures of the run, no test named (iterations, of ${summary.counted} counted)`,
+    '',
+    tableRow(['Signature', 'Iterations', 'Rate', '95% CI', 'Classes', 'Way of failing']),
+    tableRow(['---', '---:', '---:', '---', '---', '---']),
+    ...ways.slice(0, MAX_TESTS).map((w) => tableRow([codeSpan(w.signature!), String(w.runs.count), formatPercent(w.runs.rate), formatInterval(w.runs), w.classes.map(codeSpan).join(' '), codeSpan(truncate(runWayText(w), MESSAGE_WIDTH))])),
+  ];
+}
+
 /** A matrix's or hunt's cells against the reference cell, and what each way of failing depends on. */
 function cellTable(cells: CellsSummary, max: number): string[] {
   const against = cells.referenceUnperturbed ? `the unperturbed cell ${codeSpan(cells.reference)}` : `the first cell ${codeSpan(cells.reference)} (none is unperturbed)`;
@@ -152,7 +166,7 @@ export function renderMarkdownSummary(summary: SweepSummary, options: MarkdownOp
   const changePoint = options.changePoint === undefined ? shiftAsChangePoint(summary) : options.changePoint;
   if (changePoint) lines.push('', changePointLine(changePoint));
   if (summary.decision !== null) lines.push('', `**${decisionSentence(summary.decision)}.**`);
-  lines.push(...classTable(summary), ...testTable(summary, options.maxTests ?? MAX_TESTS), ...runLines(summary));
+  lines.push(...classTable(summary), ...testTable(summary, options.maxTests ?? MAX_TESTS), ...runWayTable(summary), ...runLines(summary));
   if (summary.cells !== null) lines.push(...cellTable(summary.cells, options.maxTests ?? MAX_TESTS));
   if (summary.hunt !== null) lines.push('', renderHuntMarkdown(summary.hunt, options.huntNext ?? huntNextOf(summary)).trimEnd());
   return `${lines.join('\n')}\n`;

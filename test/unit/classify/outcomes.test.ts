@@ -151,6 +151,16 @@ describe('--command mode', () => {
     expect(c.exitCodeMismatch).toBe(false);
   });
 
+  it("the signature is the tail's telling line: one way of failing is one signature wherever buffered stdout landed", async () => {
+    expect((await classify(goLog, { mode: 'command', exit: { exitCode: 1 } })).failures[0]!.signatureText).toBe('exit 1 | - | --- FAIL: TestFlaky (<duration>)');
+    const traceback = ['Traceback (most recent call last):', '  File "/suite/flaky.py", line 8, in <module>', "KeyError: 'session-8'"];
+    const texts = await Promise.all([
+      [...traceback, 'checking connection to 10.0.0.65 port 33218'],
+      ['checking connection to 10.0.0.229 port 12900', ...traceback],
+    ].map(async (lines) => (await classify(lines.join('\n'), { mode: 'command', exit: { exitCode: 1 } })).failures[0]!.signatureText));
+    expect(texts).toEqual(["exit 1 | - | KeyError: 'session-<n>'", "exit 1 | - | KeyError: 'session-<n>'"]);
+  });
+
   it('exit 0 passes, even with lines that look like pytest', async () => {
     const c = await classify(['ok  \texample.com/pkg\t0.01s', 't.py::test_x FAILED  [ 50%]'].join('\n'), { mode: 'command', exit: { exitCode: 0 } });
     expect(c).toMatchObject({ status: 'passed', failures: [] });

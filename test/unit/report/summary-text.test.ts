@@ -32,6 +32,19 @@ describe('renderSummaryText', () => {
     expect(text.endsWith('\n')).toBe(true);
   });
 
+  it('lists the ways a run failed with no test named (a --command run) by signature, with counts and intervals', () => {
+    const exit = (n: number, text: string, signature: string) => result(n, 'failed', [{ test: null, class: 'UNCLASSIFIED', message: `exit code 1; last output: run ${n}`, signature, signatureText: text }]);
+    const results = [exit(1, "exit 1 | - | KeyError: 'session-<n>'", 'aaaaaaaaaaaa'), exit(2, "exit 1 | - | KeyError: 'session-<n>'", 'aaaaaaaaaaaa'), exit(3, 'exit 1 | - | ERROR: refused | retry', 'bbbbbbbbbbbb'), result(4, 'passed')];
+    const text = renderSummaryText(summarize(results, info('serial_cmd'), RULES));
+    // Wilson 95%: 2/4 is 15.0–85.0%, 1/4 is 4.6–69.9%.
+    expect(text).toContain([
+      'Failures of the run, no test named (iterations, of 4 counted), each way:',
+      "  [aaaaaaaaaaaa] 2 (50.0%, 15.0–85.0%) UNCLASSIFIED: exit 1: KeyError: 'session-<n>'",
+      '  [bbbbbbbbbbbb] 1 (25.0%, 4.6–69.9%) UNCLASSIFIED: exit 1: ERROR: refused | retry',
+    ].join('\n'));
+    expect(renderSummaryText(summarize(sweepResults(10, [2]), info('serial_tests'), RULES))).not.toContain('no test named');
+  });
+
   it('states the exact upper bound when nothing failed', () => {
     const text = renderSummaryText(summarize(sweepResults(50, []), info('serial_fix'), RULES));
     expect(text).toContain('0/50 failed: the true failure rate is below 5.8% with 95% confidence');

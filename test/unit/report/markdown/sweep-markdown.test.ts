@@ -107,3 +107,16 @@ describe('renderMarkdownSummary', () => {
   });
 });
 
+describe('renderMarkdownSummary: failures of the run', () => {
+  it('a table of the ways a run failed with no test named, by signature', () => {
+    const failed = (n: number) => result(n, 'failed', [{ test: null, class: 'UNCLASSIFIED', message: 'exit code 2; last output: …', signature: 'cccccccccccc', signatureText: 'exit 2 | - | panic: runtime error: index out of range [<n>] with length <n>' }]);
+    const markdown = renderMarkdownSummary(summarize([failed(1), result(2, 'passed')], info('serial_go'), RULES));
+    expect(markdown).toContain([
+      '#### Failures of the run, no test named (iterations, of 2 counted)',
+      '',
+      '| Signature | Iterations | Rate | 95% CI | Classes | Way of failing |',
+      '| --- | ---: | ---: | --- | --- | --- |',
+      '| `cccccccccccc` | 1 | 50.0% | 9.5–90.5% | `UNCLASSIFIED` | `exit 2: panic: runtime error: index out of range [<n>] with length <n>` |',
+    ].join('\n'));
+  });
+});
