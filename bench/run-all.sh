@@ -14,7 +14,7 @@ trap 'rm -f "$MARK"' EXIT
   echo "flakehunt benchmarks — $(machine_line)"
   echo "kernel $(uname -sr); load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "code: commit $(git -C "$REPO_DIR" log -1 --format='%h (%ad) %s' --date=iso 2>/dev/null || echo '?'); uncommitted files under src/: $(git -C "$REPO_DIR" status --porcelain -- src 2>/dev/null | wc -l); dist/ built $(date -u -r "$REPO_DIR/dist/bundle/main.js" '+%Y-%m-%d %H:%M:%S UTC' 2>/dev/null || echo never)"
-  for bench in harness-overhead.sh classify-throughput.sh huge-log-memory.sh lock-contention.sh hunt-power.mjs; do
+  for bench in harness-overhead.sh classify-throughput.sh huge-log-memory.sh lock-contention.sh summary-cost.mjs hunt-power.mjs; do
     echo
     echo "################ $bench ($(date -u +%H:%M:%S) UTC)"
     t0=$(now_ns)

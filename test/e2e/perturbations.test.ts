@@ -13,8 +13,9 @@ const hasDocker = await requireDocker();
 
 /** Runs the probe suite under the given extra flags; returns the sweep folder. */
 async function probeSweep(logs: string, extra: string[], env: Record<string, string> = {}) {
+  // The probes read their settings inside the container: passed with --env, not to the CLI.
   const run = await cli(['run', '-i', IMAGE, '--mount', `${PROBES}:/suite:ro`, '--workdir', '/suite', '--pytest-nodeid', 'test_probe.py',
-    '--pytest-args', '-p no:cacheprovider', '--logs-dir', logs, '--no-progress', ...extra], { env });
+    '--pytest-args', '-p no:cacheprovider', '--logs-dir', logs, '--no-progress', ...Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`]), ...extra]);
   expect(run.exitCode, run.all).toBe(0);
   return run;
 }
@@ -82,7 +83,8 @@ describe.skipIf(!hasDocker)('perturbations, seen from inside the container', () 
   }, 120_000);
 
   it('stalls freeze the container: the clock inside jumps by the window length', async () => {
-    await probeSweep(logs, ['--perturb', 'stall:200ms@300ms', '-e', '1', '-t', 'stall', '--pytest-args', '-p no:cacheprovider -k time'], { PROBE_SECONDS: '2' });
+    // Windows of 200 ms every 300 ms on average (exponential gaps): 5 s hold fewer than 2 in under 1 of 10,000 schedules (simulated).
+    await probeSweep(logs, ['--perturb', 'stall:200ms@300ms', '-e', '1', '-t', 'stall', '--pytest-args', '-p no:cacheprovider -k time'], { PROBE_SECONDS: '5' });
     const timing = await probe<Timing>(path.join(logs, 'serial_stall'), 1, 'time');
     const windows = timing.gaps_ms.filter((gap) => gap >= 170);
     expect(windows.length, JSON.stringify(timing)).toBeGreaterThanOrEqual(2);
@@ -111,14 +113,17 @@ describe.skipIf(!hasDocker)('perturbations, seen from inside the container', () 
 
   it('network delay: a client with a 50 ms timeout on localhost times out under delay:60ms, and not without', async () => {
     const flaky = path.join(ROOT, 'templates/demo-suite/flaky');
-    const args = (tag: string, perturb: string) => ['run', '-i', IMAGE, '--mount', `${flaky}:/suite:ro`, '--workdir', '/suite', '--pytest-nodeid', 'test_socket_timeout.py',
-      '--pytest-args', '-p no:cacheprovider', '--logs-dir', logs, '--no-progress', '-e', '1', '-t', tag, '--perturb', perturb];
+    const args = (tag: string, perturb: string, iterations = 1) => ['run', '-i', IMAGE, '--mount', `${flaky}:/suite:ro`, '--workdir', '/suite', '--pytest-nodeid', 'test_socket_timeout.py',
+      '--pytest-args', '-p no:cacheprovider', '--logs-dir', logs, '--no-progress', '-e', String(iterations), '-t', tag, '--perturb', perturb];
     const delayed = await cli(args('delayed', 'delay:60ms'));
     expect(delayed.exitCode, delayed.all).toBe(1);
     expect(await readFile(path.join(logs, 'serial_delayed', 'run001', 'run.log'), 'utf8')).toMatch(/timed out/);
     expect((await result(path.join(logs, 'serial_delayed'), 1)).conditions!.realized.net).toMatchObject({ delayMs: 60, jitterMs: 0, lossPercent: 0 });
-    const plain = await cli(args('undelayed', 'none'));
-    expect(plain.exitCode, plain.all).toBe(0);
+    // Without delay it passes; a noisy machine can starve the server thread for 50 ms once in a while (the flake the
+    // demo is about), so two passes of three say so without betting on a quiet machine.
+    const plain = await cli(args('undelayed', 'none', 3));
+    const statuses = await Promise.all([1, 2, 3].map(async (i) => (await result(path.join(logs, 'serial_undelayed'), i)).status));
+    expect(statuses.filter((st) => st === 'passed').length, plain.all).toBeGreaterThanOrEqual(2);
     expect(await containersUnder(logs)).toEqual([]);
   }, 120_000);
 
@@ -126,7 +131,7 @@ describe.skipIf(!hasDocker)('perturbations, seen from inside the container', () 
     const sweep = path.join(logs, 'serial_io');
     const child = execa('node', [path.join(ROOT, 'bin/flakehunt.js'), 'run', '-i', IMAGE, '--mount', `${PROBES}:/suite:ro`, '--workdir', '/suite',
       '--pytest-nodeid', 'test_probe.py', '--pytest-args', '-p no:cacheprovider -k time', '--perturb', 'io:2', '-e', '1', '-t', 'io',
-      '--logs-dir', logs, '--no-progress'], { reject: false, env: { PROBE_SECONDS: '4' } });
+      '--env', 'PROBE_SECONDS=4', '--logs-dir', logs, '--no-progress'], { reject: false });
     await waitFor('two disk writers', async () => {
       const { stdout } = await execa('docker', ['ps', '--filter', `label=dev.flakehunt.dir=${sweep}`, '--filter', 'label=dev.flakehunt.role=io-hog', '-q']);
       return stdout.trim().split('\n').filter(Boolean).length === 2;
@@ -148,7 +153,7 @@ describe.skipIf(!hasDocker)('perturbations, seen from inside the container', () 
     const sweepDir = path.join(logs, 'serial_interrupt');
     const child = execa('node', [path.join(ROOT, 'bin/flakehunt.js'), 'run', '-i', IMAGE, '--mount', `${PROBES}:/suite:ro`, '--workdir', '/suite',
       '--pytest-nodeid', 'test_probe.py', '--pytest-args', '-p no:cacheprovider -k time', '--perturb', 'hog:1+stall:1s@50ms', '-e', '3', '-t', 'interrupt',
-      '--logs-dir', logs, '--no-progress'], { reject: false, env: { PROBE_SECONDS: '30' } });
+      '--env', 'PROBE_SECONDS=30', '--logs-dir', logs, '--no-progress'], { reject: false });
     await waitFor('a frozen container', async () => {
       const { stdout } = await execa('docker', ['ps', '--filter', `label=dev.flakehunt.dir=${sweepDir}`, '--filter', 'status=paused', '-q']);
       return stdout.trim() !== '';

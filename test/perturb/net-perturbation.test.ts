@@ -43,6 +43,13 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
+/** The spread of the middle half: one spike of a loaded machine does not move it, as it does a standard deviation. */
+function interquartileRange(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.round(q * (sorted.length - 1))]!;
+  return at(0.75) - at(0.25);
+}
+
 function stdev(values: number[]): number {
   const mean = values.reduce((sum, v) => sum + v, 0) / values.length;
   return Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (values.length - 1));
@@ -128,7 +135,8 @@ describe.runIf(ready)('network perturbation (NFQUEUE delayer) seen from inside a
     expect(median(delayed) - median(baseline)).toBeGreaterThanOrEqual(99.5);
     expect(median(delayed) - median(baseline)).toBeLessThan(110);
     expect(Math.min(...delayed)).toBeGreaterThanOrEqual(99.5);
-    expect(stdev(delayed)).toBeLessThan(5);
+    // No spread without jitter (the jitter test below sees about 12 ms of it).
+    expect(interquartileRange(delayed)).toBeLessThan(5);
 
     expect(alive(perturbation.helperPid!)).toBe(false);
     expect(perturbation.stats).toMatchObject({ reason: 'SIGTERM', dropped: 0 });

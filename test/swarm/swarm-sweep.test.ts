@@ -127,7 +127,8 @@ describe.skipIf(swarm === null)('sweeps on a three-node swarm', () => {
 
   it('a node\'s dockerd killed mid-sweep: its iteration is retried on another node, nothing counts as a failure, the sweep goes on', async () => {
     let victim = -1;
-    const { outcome, placements, seen, sweepId } = await sweep({ command: 'python3 -c "import time; time.sleep(3); print(\'done\')"', end: 9, jobs: 3, tag: 'lost' }, async (placements) => {
+    const { outcome, placements, seen, sweepId } = await sweep({ command: 'python3 -c "import time; time.sleep(6); print(\'done\')"', end: 9, jobs: 3, tag: 'lost' }, async (placements) => {
+      // 6 s iterations: still running when kill-node is done, even on a loaded machine.
       await until(() => [...placements.running].some((r) => r.node?.hostname === 'flakehunt-worker1'), 60_000, 'an iteration on worker1');
       victim = [...placements.nodes.entries()].find(([, nodes]) => nodes.at(-1) === 'flakehunt-worker1')![0];
       await nodeDaemon('kill-node', 'worker1');

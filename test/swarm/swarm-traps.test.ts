@@ -107,7 +107,8 @@ describe.skipIf(swarm === null)('Swarm on Docker 20.10: the behaviour the swarm 
     figures.push(`scale to 0 (handles SIGTERM): Shutdown after ${Math.round(shutdownMs)} ms, task deleted after ${Math.round(deletedMs)} ms`);
     // Seen only with fast polling: a poll a second apart can miss the task's end altogether.
     expect(shutdown).toMatchObject({ DesiredState: 'remove', Status: { State: 'shutdown', ContainerStatus: { ExitCode: 0 } } });
-    expect(deletedMs - shutdownMs).toBeLessThan(3_000);
+    // Deleted soon after (about a second here), not kept as task history: loose, for a loaded machine.
+    expect(deletedMs - shutdownMs).toBeLessThan(8_000);
     expect(await logFrames(manager, service.id, {})).toEqual([]);
   }, 60_000);
 
@@ -126,9 +127,10 @@ describe.skipIf(swarm === null)('Swarm on Docker 20.10: the behaviour the swarm 
       return performance.now() - t0;
     }));
     figures.push(`update no node can place → Shutdown: handles SIGTERM ${Math.round(stopped[0]!)} ms; ignores it, StopGracePeriod 2 s: ${Math.round(stopped[1]!)} ms`);
-    expect(stopped[0]).toBeLessThan(5_000);
+    // Under 9 s tells both from the 10 s default grace period; about 1 s and 3 s here, loose for a loaded machine.
+    expect(stopped[0]).toBeLessThan(9_000);
     expect(stopped[1]).toBeGreaterThan(2_000);
-    expect(stopped[1]).toBeLessThan(6_000);
+    expect(stopped[1]).toBeLessThan(9_000);
     await window(3_000);
     const [politeEnd, stubbornEnd] = await Promise.all(tasks.map(async (t) => (await manager.getTask(t.ID).inspect()) as SwarmTask));
     expect(politeEnd).toMatchObject({ DesiredState: 'shutdown', Status: { State: 'shutdown', ContainerStatus: { ExitCode: 0 } } });
