@@ -13,13 +13,14 @@ import { checkCells } from './resolve-run-config.js';
  * Where a hunt looks when no --matrix says: the unperturbed baseline, CPU starvation of two
  * strengths, CPU hogs, stalls, network latency where it can be applied here, and both test orders:
  * what reproduced the most flakes in Shaker's and FlaPy's studies, and what this project's flaky
- * suites answer to. `available`: the perturbations the back end can apply on this machine now.
+ * suites answer to. `available`: the perturbations the back end can apply on this machine now;
+ * `reorders`: whether test order is flakehunt's to change (pytest, not another runner's --command).
  */
-export function defaultHuntSpace(available: readonly PerturbationKind[]): string[] {
+export function defaultHuntSpace(available: readonly PerturbationKind[], reorders = true): string[] {
   const can = new Set(available);
-  const load = can.has('cpus') && can.has('cpuHogs') && can.has('stalls') ? ['cpu:0.5', 'cpu:0.2', 'hog:2', 'stall:100ms-300ms@1s', 'cpu:0.2+shuffle'] : [];
+  const load = can.has('cpus') && can.has('cpuHogs') && can.has('stalls') ? ['cpu:0.5', 'cpu:0.2', 'hog:2', 'stall:100ms-300ms@1s', ...(reorders ? ['cpu:0.2+shuffle'] : [])] : [];
   const network = can.has('net') ? ['delay:60ms~20ms'] : [];
-  return [`conditions=${['none', ...load, ...network, 'shuffle', 'reverse'].join(',')}`];
+  return [`conditions=${['none', ...load, ...network, ...(reorders ? ['shuffle', 'reverse'] : [])].join(',')}`];
 }
 
 /** Turns `run`'s config into a hunt's: the search space, the budget, the reproductions to reach. */
@@ -52,7 +53,7 @@ export function huntConfigOf(
   if (config.conditions.matrix === null && given !== 'none') {
     throw new UsageError(`--perturb ${given}: a hunt chooses among perturbations itself; to hunt among yours, give them as cells: --matrix conditions=none,${given}`);
   }
-  const matrix = config.conditions.matrix ?? defaultHuntSpace(available);
+  const matrix = config.conditions.matrix ?? defaultHuntSpace(available, config.run.command === null);
   const cells = config.conditions.matrix === null ? cellsOf(matrix, { parallelism: config.run.parallelism, perturbation: config.conditions.cells[0]!.perturbation }) : config.conditions.cells;
   checkCells(cells, config.executor, config.run.command !== null);
   return {

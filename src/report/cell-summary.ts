@@ -140,7 +140,10 @@ export function summarizeCells(counted: IterationResult[]): CellsSummary | null 
     const byOrder = dependsOn(order);
     const byLoad = dependsOn(load);
     const seenUnperturbed = referenceResults.some((r) => r.status === 'failed' && failureKeysOf(r.failures).has(key));
-    const detail = `reordered ${pct(...order.with)} vs in order ${pct(...order.without)}; under load ${pct(...load.with)} vs without ${pct(...load.without)}`;
+    // A split of which one side never ran (no cell reorders, as with --command) says nothing: left out.
+    const detail = [order.with[1] > 0 && order.without[1] > 0 ? `reordered ${pct(...order.with)} vs in order ${pct(...order.without)}` : null,
+      load.with[1] > 0 && load.without[1] > 0 ? `under load ${pct(...load.with)} vs without ${pct(...load.without)}` : null]
+      .filter((part) => part !== null).join('; ');
     // "Neither" needs it seen on both sides of a split at rates too close to tell apart.
     const seenBothWays = (c: { with: [number, number]; without: [number, number] }) => c.with[0] > 0 && c.without[0] > 0;
     // Nor can it be said when it fails more under any perturbation than without (neither split alone

@@ -158,7 +158,7 @@ function cellLines(cells: CellsSummary): string[] {
   if (cells.dependence.length > 0) lines.push('', 'What each way of failing depends on:');
   for (const d of cells.dependence.slice(0, MAX_TESTS)) {
     lines.push(`  ${truncate(`${d.example.test ?? 'run'} ${d.example.class}`, TEST_WIDTH - 15)}${signatureTag(d.example)} — ${DEPENDENCE[d.dependsOn]}${d.onlyUnderPerturbation ? '; never seen unperturbed: maybe caused by the perturbation, not reproduced' : ''}`);
-    lines.push(`      ${d.detail}`);
+    if (d.detail !== '') lines.push(`      ${d.detail}`);
   }
   return lines;
 }

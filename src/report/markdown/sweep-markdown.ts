@@ -140,7 +140,7 @@ function cellTable(cells: CellsSummary, max: number): string[] {
   if (cells.dependence.length > 0) lines.push('');
   for (const d of cells.dependence.slice(0, max)) {
     const caveat = d.onlyUnderPerturbation ? '; never seen unperturbed: maybe caused by the perturbation, not reproduced' : '';
-    lines.push(`- ${codeSpan(d.example.test ?? 'run')} ${codeSpan(d.example.class)}${d.example.signature === undefined ? '' : ` ${codeSpan(d.example.signature)}`}: ${DEPENDENCE[d.dependsOn]}${caveat} (${d.detail})`);
+    lines.push(`- ${codeSpan(d.example.test ?? 'run')} ${codeSpan(d.example.class)}${d.example.signature === undefined ? '' : ` ${codeSpan(d.example.signature)}`}: ${DEPENDENCE[d.dependsOn]}${caveat}${d.detail === '' ? '' : ` (${d.detail})`}`);
   }
   return lines;
 }

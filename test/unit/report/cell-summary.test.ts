@@ -30,6 +30,15 @@ describe('summarizeCells', () => {
     expect(s.dependence).toEqual([expect.objectContaining({ dependsOn: 'order', onlyUnderPerturbation: true })]);
   });
 
+  it('gives the splits that ran on both sides only: no order split when no cell reorders (--command), none at all for parallelism cells', () => {
+    const loadOnly = summarizeCells([...cell('cpu:0.2', { cpus: 0.2 }, 7, 3), ...cell('none', {}, 1, 9)])!;
+    expect(loadOnly.dependence[0]!.detail).toBe('under load 7/10 vs without 1/10');
+    const both = summarizeCells([...cell('cpu:0.2+shuffle', { cpus: 0.2, order: { mode: 'shuffle', seed: 1 } }, 2, 2), ...cell('none', {}, 1, 3)])!;
+    expect(both.dependence[0]!.detail).toBe('reordered 2/4 vs in order 1/4; under load 2/4 vs without 1/4');
+    const unperturbed = summarizeCells([...cell('serial', {}, 1, 4), ...cell('n4', {}, 3, 2)])!;
+    expect(unperturbed.dependence[0]!.detail).toBe('');
+  });
+
   it('names a load dependence', () => {
     const s = summarizeCells([...cell('cpu:0.2', { cpus: 0.2 }, 7, 3), ...cell('none', {}, 0, 10)])!;
     expect(s.dependence[0]!.dependsOn).toBe('load');

@@ -76,6 +76,12 @@ describe('the hunt engine', () => {
     expect(huntConfigOf(base({ matrix: ['conditions=none,reverse'] }), { budget: '2' }, { kind: 'any' }).conditions.cells.map((c) => c.perturbationText)).toEqual(['none', 'reverse']);
   });
 
+  it("with --command the default space leaves out test order, which only pytest's plugin can change", () => {
+    const conditions = (flags: ConfigValues) => huntConfigOf(base({ executor: 'docker', image: 'img', ...flags }), { budget: '10' }, { kind: 'any' }, ['cpus', 'cpuHogs', 'stalls']).conditions.cells.map((c) => c.perturbationText);
+    expect(conditions({})).toEqual(['none', 'cpu:0.5', 'cpu:0.2', 'hog:2', 'stall:100ms-300ms', 'cpu:0.2+shuffle', 'shuffle', 'reverse']);
+    expect(conditions({ command: 'go test ./...', pytestNodeid: undefined })).toEqual(['none', 'cpu:0.5', 'cpu:0.2', 'hog:2', 'stall:100ms-300ms']);
+  });
+
   it('a hunt of every process draws the same cells for the same results (seeded choice)', async () => {
     const config = huntConfigOf(base({ matrix: ['order=none,shuffle,reverse'] }), { budget: '10', reproductions: '100' }, { kind: 'any' });
     const first = await sweep(config, new FakeExecutor(failsReversed));

@@ -96,7 +96,7 @@ describe('renderMarkdownSummary', () => {
         '| `conditions=none` | 0/10 | 0.0% | 0.0–27.8% | – | reference |',
         '| `conditions=reverse` | 10/10 | 100.0% | 72.2–100.0% | run011 | more, p < 0.001 |',
         '',
-        '- `tests/t.py::test_reader` `A2`: depends on test order (fails more when reordered); never seen unperturbed: maybe caused by the perturbation, not reproduced (reordered 10/10 vs in order 0/10; under load 0/0 vs without 10/20)',
+        '- `tests/t.py::test_reader` `A2`: depends on test order (fails more when reordered); never seen unperturbed: maybe caused by the perturbation, not reproduced (reordered 10/10 vs in order 0/10)',
       ].join('\n'),
     );
   });
