@@ -100,7 +100,8 @@ export function replayConfigOf(runDir: string, record: SweepRecord, result: Iter
       cells: [{ name: conditions.cell ?? conditions.perturbation, parallelism: conditions.parallelism, perturbation, perturbationText: conditions.perturbation }],
       matrix: null,
       seed: null,
-      replayOf: { run: path.join(sweepName, run), conditions },
+      // What was applied is the replayed run's own count, not a condition to run under.
+      replayOf: { run: path.join(sweepName, run), conditions: Object.fromEntries(Object.entries(conditions).filter(([key]) => key !== 'applied')) as typeof conditions },
     },
     hunt: null,
   };

@@ -50,6 +50,14 @@ export interface IterationConditions {
   realized: RealizedPerturbation;
   /** The seed every draw of this iteration came from. */
   seed: string;
+  /** What the executor reports it applied while the iteration ran (absent when it reports nothing). */
+  applied?: AppliedPerturbation;
+}
+
+/** What a run-time perturbation did, as the executor counted it: a stall asked for may find nothing to freeze. */
+export interface AppliedPerturbation {
+  /** Freeze windows applied. */
+  stallWindows?: number;
 }
 
 /** The kinds of perturbation a back end must support for a sweep (checked before it starts). */

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 
-import type { PerturbationKind, RuntimePerturbation } from '../core/conditions.js';
+import type { AppliedPerturbation, PerturbationKind, RuntimePerturbation } from '../core/conditions.js';
 import type { ProcessIdentity } from '../store/process-identity.js';
 
 /** A mount of a host path into the container. */
@@ -89,6 +89,8 @@ export interface RunningIteration {
   collectArtifacts(destDir: string): Promise<void>;
   /** Removes the container or process group and everything it holds. Idempotent. */
   cleanup(): Promise<void>;
+  /** What its run-time perturbation did so far; absent for back ends (or iterations) that apply none. */
+  applied?(): AppliedPerturbation | null;
 }
 
 /**

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Classification, StartupFailure } from '../classify/classification.js';
 import { classifyLog, readPluginEvents } from '../classify/classify-log.js';
 import type { Taxonomy } from '../classify/taxonomy-types.js';
-import type { IterationConditions } from '../core/conditions.js';
+import type { AppliedPerturbation, IterationConditions } from '../core/conditions.js';
 import type { Clock } from '../core/clock.js';
 import { withDeadline } from '../core/deadline.js';
 import { formatDuration } from '../core/durations.js';
@@ -147,6 +147,17 @@ export async function runIterationAttempt(
   }
 }
 
+/**
+ * Says so when stalls were asked for and none was applied in a run long enough for several (the
+ * freezer refused, or the back end could not): the iteration ran unperturbed, and a sweep that
+ * counts it as stalled would mislead.
+ */
+function warnIfNotApplied(ctx: IterationContext, iteration: number, conditions: IterationConditions, applied: AppliedPerturbation | null, durationMs: number): void {
+  const stalls = conditions.realized.stalls;
+  if (stalls === undefined || applied?.stallWindows !== 0 || durationMs < 3 * (stalls.everyMs + stalls.maxMs)) return;
+  ctx.events.emit({ type: 'warning', message: `${runName(iteration)}: no stall window was applied in ${formatDuration(durationMs)} (the container could not be frozen): it ran without its stalls` });
+}
+
 async function superviseRun(
   ctx: IterationContext,
   iteration: number,
@@ -195,9 +206,14 @@ async function superviseRun(
 
   const judged = (result: IterationResult, infrastructure = false): IterationOutcome => ({ result, collectionFailure: false, infrastructure });
   const node = running.node ?? undefined;
+  const applied = running.applied?.() ?? null;
+  const durationMs = clock.now() - startedAt;
+  warnIfNotApplied(ctx, iteration, conditions, applied, durationMs);
+  const base = frameAt(exit.exitCode, killedBy);
   const frame = {
-    ...frameAt(exit.exitCode, killedBy),
-    durationMs: clock.now() - startedAt,
+    ...base,
+    ...(applied === null || base.conditions === undefined ? {} : { conditions: { ...base.conditions, applied } }),
+    durationMs,
     ...(node === undefined ? {} : { node }),
     ...(exit.oomKilled === true ? { oomKilled: true as const } : {}),
     ...(exit.signal === null ? {} : { signal: exit.signal }),

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 
+import type { AppliedPerturbation } from '../../src/core/conditions.js';
 import type { EnvironmentCheck, Executor, ExitInfo, IterationSpec, PreparedIteration, ReapFilter, RunningIteration } from '../../src/executors/executor.js';
 import { preparedIteration } from '../../src/executors/executor.js';
 
@@ -16,6 +17,8 @@ export interface FakeRun {
   gate?: Promise<void>;
   /** start() fails with this message: an infrastructure error. */
   startError?: string;
+  /** What its run-time perturbation did, as the executor reports it. */
+  applied?: AppliedPerturbation;
 }
 
 /** Decides each run: by iteration, the how-many-th start of that iteration (1, 2, …), and its spec. */
@@ -116,7 +119,7 @@ class FakeIteration implements RunningIteration {
 
   constructor(
     private readonly spec: IterationSpec,
-    run: FakeRun,
+    private readonly run: FakeRun,
     private readonly executor: FakeExecutor,
   ) {
     this.id = `fake-${spec.iteration}`;
@@ -128,6 +131,10 @@ class FakeIteration implements RunningIteration {
 
   async forensics(): Promise<string> {
     return 'fake forensics';
+  }
+
+  applied(): AppliedPerturbation | null {
+    return this.run.applied ?? null;
   }
 
   async stop(): Promise<void> {

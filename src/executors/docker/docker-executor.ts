@@ -4,7 +4,7 @@ import { PassThrough, type Readable } from 'node:stream';
 
 import type Docker from 'dockerode';
 
-import type { PerturbationKind } from '../../core/conditions.js';
+import type { AppliedPerturbation, PerturbationKind } from '../../core/conditions.js';
 import { DEFAULT_ARTIFACTS_DIR, FORENSICS_SCRIPT } from '../../core/container-paths.js';
 import { EnvironmentError, UsageError } from '../../core/errors.js';
 import { isOwnerAlive, sameProcess } from '../../store/process-identity.js';
@@ -272,6 +272,10 @@ class DockerIteration implements RunningIteration {
     } catch {
       return null;
     }
+  }
+
+  applied(): AppliedPerturbation | null {
+    return this.perturbation?.applied() ?? null;
   }
 
   cleanup(): Promise<void> {

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 
+import type { AppliedPerturbation } from '../../core/conditions.js';
 import { SeededRandom } from '../../stats/random.js';
 import type { IterationSpec } from '../executor.js';
 import { ContainerGoneError, type NetworkPerturbation, startNetworkPerturbation } from './net-perturbation.js';
@@ -55,6 +56,11 @@ export class IterationPerturbation {
         });
       this.network.catch(() => undefined);
     }
+  }
+
+  /** What it did so far: the freeze windows applied, when stalls were asked for. */
+  applied(): AppliedPerturbation | null {
+    return this.spec.perturbation?.stalls === undefined ? null : { stallWindows: this.stalls?.windows ?? 0 };
   }
 
   /** No more freezes, and the container runs (before stopping it, looking into it, or removing it). */

@@ -115,4 +115,14 @@ describe('the hunt engine', () => {
     expect(outcome.results.map((r: IterationResult) => r.conditions)).toEqual(Array(4).fill(original.conditions));
     expect(new Set(seen)).toEqual(new Set([`shuffle:${(original.conditions!.realized.order as { seed: number }).seed} ${original.conditions!.hashSeed}`]));
   });
+
+  it("a replay does not carry over what was applied to the run it replays: that count is each run's own", async () => {
+    const first = await sweep(base({ executor: 'docker', image: 'img', perturb: 'stall:1ms@1ms', end: 1 }), new FakeExecutor(() => ({ output: passingRun(), applied: { stallWindows: 5 } })));
+    const original = first.outcome.results[0]!;
+    expect(original.conditions!.applied).toEqual({ stallWindows: 5 });
+    const record = JSON.parse(await readFile(path.join(first.outcome.dir, 'sweep.json'), 'utf8')) as SweepRecord;
+    const replay = replayConfigOf(first.layout.runDir(1), record, original, { env: {}, envPass: [], image: null, logsDir: logs, tag: null, iterations: 1, jobs: 1 });
+    const { applied: _applied, ...recorded } = original.conditions!;
+    expect(replay.conditions.replayOf!.conditions).toEqual(recorded);
+  });
 });
