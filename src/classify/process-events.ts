@@ -63,11 +63,8 @@ export class ProcessEvent {
   line: string;
   /** Every frame of the dump, in the order printed. */
   readonly frames: Frame[] = [];
-  /** The frames of the thread that crashed (faulthandler's current thread), as printed. */
-  private readonly threadFrames: Frame[] = [];
-  private thread: 'crash' | 'other' | null = null;
-  /** pytest-timeout's dump: every thread's frames, as printed (oldest call first). */
-  private readonly timeoutThreads: Array<{ name: string; frames: Frame[] }> = [];
+  /** Each thread of the dump with its frames, as printed (faulthandler names them `Current thread` or `Thread`). */
+  private readonly threads: Array<{ name: string; frames: Frame[] }> = [];
 
   constructor(
     readonly kind: ProcessEventKind,
@@ -100,24 +97,19 @@ export class ProcessEvent {
 
   /** The frames of the thread that crashed or timed out, innermost first (pytest-timeout prints oldest first). */
   get crashFrames(): Frame[] {
-    if (this.kind !== 'timeout-dump') return this.threadFrames;
+    if (this.kind !== 'timeout-dump') return this.threads.filter((t) => t.name === 'Current thread').flatMap((t) => t.frames);
     // The thread that ran the test: MainThread when serial, execnet's worker thread (`Dummy-1`) under
     // xdist, whose MainThread only waits. The one with pytest's call of the test function says which.
-    const ran = this.timeoutThreads.find((t) => t.frames.some((f) => TEST_CALL_FUNCTIONS.has(f.fn ?? '')))
-      ?? this.timeoutThreads.find((t) => t.name === 'MainThread');
+    const ran = this.threads.find((t) => t.frames.some((f) => TEST_CALL_FUNCTIONS.has(f.fn ?? '')))
+      ?? this.threads.find((t) => t.name === 'MainThread');
     return [...ran?.frames ?? []].reverse();
   }
 
   /** Takes a line that may belong to the dump; false once the dump is over. */
   dumpLine(line: string): boolean {
-    const thread = FAULTHANDLER_THREAD.exec(line);
-    if (thread) {
-      this.thread = thread[1] === 'Current thread' ? 'crash' : 'other';
-      return true;
-    }
-    const timeoutThread = TIMEOUT_THREAD.exec(line);
-    if (timeoutThread) {
-      this.timeoutThreads.push({ name: timeoutThread[1]!, frames: [] });
+    const thread = FAULTHANDLER_THREAD.exec(line) ?? TIMEOUT_THREAD.exec(line);
+    if (thread !== null) {
+      this.threads.push({ name: thread[1]!, frames: [] });
       return true;
     }
     if (this.kind === 'timeout-dump' && TIMEOUT_BANNER.test(line)) return false;
@@ -125,8 +117,7 @@ export class ProcessEvent {
     if (frame && this.frames.length < MAX_FRAMES) {
       const parsed = { file: frame[1]!, fn: frame[2]! };
       this.frames.push(parsed);
-      if (this.thread === 'crash') this.threadFrames.push(parsed);
-      this.timeoutThreads.at(-1)?.frames.push(parsed);
+      this.threads.at(-1)?.frames.push(parsed);
     }
     return true;
   }
@@ -134,8 +125,7 @@ export class ProcessEvent {
   /** Takes back the last frame (a line stdout cut short, about to be read again whole). */
   dropLastFrame(): void {
     const last = this.frames.pop();
-    if (last !== undefined && this.threadFrames[this.threadFrames.length - 1] === last) this.threadFrames.pop();
-    const thread = this.timeoutThreads.at(-1);
+    const thread = this.threads.at(-1);
     if (last !== undefined && thread?.frames.at(-1) === last) thread.frames.pop();
   }
 }

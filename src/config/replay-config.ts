@@ -59,6 +59,8 @@ export function replayConfigOf(runDir: string, record: SweepRecord, result: Iter
   const executor = parseExecutorKind(identity.executor ?? 'docker', 'the recorded executor');
   const sweepName = path.basename(path.dirname(path.resolve(runDir)));
   const run = path.basename(path.resolve(runDir));
+  // What was applied is the replayed run's own count, not a condition to run under.
+  const { applied: _applied, ...toRunUnder } = conditions;
   const perturbation = parsePerturbation(conditions.perturbation, 'the recorded perturbation');
   const launcher = Array.isArray(settings.pytestLauncher) ? (settings.pytestLauncher as string[]) : splitWords(String(RUN_OPTIONS.pytestLauncher.default), 'launcher');
   return {
@@ -100,8 +102,7 @@ export function replayConfigOf(runDir: string, record: SweepRecord, result: Iter
       cells: [{ name: conditions.cell ?? conditions.perturbation, parallelism: conditions.parallelism, perturbation, perturbationText: conditions.perturbation }],
       matrix: null,
       seed: null,
-      // What was applied is the replayed run's own count, not a condition to run under.
-      replayOf: { run: path.join(sweepName, run), conditions: Object.fromEntries(Object.entries(conditions).filter(([key]) => key !== 'applied')) as typeof conditions },
+      replayOf: { run: path.join(sweepName, run), conditions: toRunUnder },
     },
     hunt: null,
   };

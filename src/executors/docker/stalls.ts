@@ -1,11 +1,5 @@
 import { SeededRandom } from '../../stats/random.js';
 
-/**
- * Freezes the whole container for short windows at random moments (the Docker API's pause uses
- * the cgroup freezer): the closest a container runner gets to rr's starvation windows and to a
- * CI machine's noisy neighbours. Gaps between windows are exponential with mean `everyMs`, window
- * lengths uniform in [minMs, maxMs], both drawn from the recorded seed.
- */
 /** What stalls need of a container: dockerode's `Container` has it. */
 export interface Freezable {
   pause(): Promise<unknown>;
@@ -13,6 +7,12 @@ export interface Freezable {
   inspect(): Promise<{ State: { Running: boolean } }>;
 }
 
+/**
+ * Freezes the whole container for short windows at random moments (the Docker API's pause uses
+ * the cgroup freezer): the closest a container runner gets to rr's starvation windows and to a
+ * CI machine's noisy neighbours. Gaps between windows are exponential with mean `everyMs`, window
+ * lengths uniform in [minMs, maxMs], both drawn from the recorded seed.
+ */
 export class Stalls {
   private timer: NodeJS.Timeout | null = null;
   private paused = false;
