@@ -342,12 +342,17 @@ function decide(run: StreamedRun, exit: RunExit, failures: Failure[]): Classific
   return { ...base, status: 'error', exitCodeMismatch: false, collectionFailure: collection, note: collection ? trimMessage(note) : keepEnd(note) };
 }
 
-/** The collection problem, with the error its failures-section entry gives (`ERROR collecting t.py: E ModuleNotFoundError: …`). */
+/**
+ * The collection problem, with the error its failures-section entry gives (`ERROR collecting t.py:
+ * ModuleNotFoundError: …`): of a chain, the last exception, as for a test's failure (an import's
+ * `StopIteration` is what led to the `PackageNotFoundError` that broke it).
+ */
 function collectionReason(run: StreamedRun): string | null {
   const problem = run.collectionProblem;
   if (problem === null) return null;
   const head = run.heads.find((h) => h.head === problem && h.collecting !== null);
-  const error = head === undefined ? null : run.contexts.get(head.key)?.firstError ?? null;
+  const context = head === undefined ? undefined : run.contexts.get(head.key);
+  const error = context?.trace?.firstLine ?? context?.firstError ?? null;
   return error === null ? problem : `${problem}: ${error.replace(/^E\s+/, '')}`;
 }
 

@@ -86,6 +86,29 @@ describe('status from the exit code and the log', () => {
     expect(c.note).toBe('pytest could not collect the tests (exit 2): ERROR collecting wadllib/tests/test_docs.py: importlib.metadata.PackageNotFoundError: No package metadata was found for wadllib');
   });
 
+  it("a chained import error (lazr.restfulclient's upstream tests): the note gives the chain's last exception, not the StopIteration that led to it", async () => {
+    const log = [HEADER.replace('collected 2 items', 'collected 19 items / 1 error'), '',
+      '==================================== ERRORS ====================================',
+      '______ ERROR collecting lazr/restfulclient/tests/test_atomicfilecache.py _______',
+      "ImportError while importing test module '/suite/lazr/restfulclient/tests/test_atomicfilecache.py'.",
+      'Hint: make sure your test modules/packages have valid Python names.',
+      'Traceback:',
+      '/usr/lib/python3.11/importlib/metadata/__init__.py:563: in from_name',
+      '    return next(cls.discover(name=name))',
+      'E   StopIteration',
+      '',
+      'During handling of the above exception, another exception occurred:',
+      'wadllib/__init__.py:25: in <module>',
+      '    __version__ = importlib_metadata.version("wadllib")',
+      '/usr/lib/python3.11/importlib/metadata/__init__.py:565: in from_name',
+      '    raise PackageNotFoundError(name)',
+      'E   importlib.metadata.PackageNotFoundError: No package metadata was found for wadllib',
+      '!!!!!!!!!!!!!!!!!!!! Interrupted: 1 error during collection !!!!!!!!!!!!!!!!!!!!',
+      '=============================== 1 error in 0.30s ===============================', ''].join('\n');
+    const c = await classify(log, { exit: { exitCode: 2 } });
+    expect(c.note).toBe('pytest could not collect the tests (exit 2): ERROR collecting lazr/restfulclient/tests/test_atomicfilecache.py: importlib.metadata.PackageNotFoundError: No package metadata was found for wadllib');
+  });
+
   // As crcmod's upstream tests gave it under --timeout 0.01 and a CPU quota: the timeout fired in pytest's own loop.
   const internal = (last: string) => [HEADER, 'crcmod/test.py::KnownAnswerTests::test_known_answers PASSED', 'INTERNALERROR> Traceback (most recent call last):',
     'INTERNALERROR>   File "/usr/lib/python3/dist-packages/_pytest/main.py", line 270, in wrap_session', `INTERNALERROR> ${last}`,
